@@ -1,0 +1,346 @@
+"""The settings model: one frozen object built once in ``main()`` and passed down.
+
+Sources, highest priority first: command-line overrides, ``HIITD_*`` environment
+variables (``__`` nests: ``HIITD_MQTT__URL``), then the TOML file given with
+``--config`` or, without it, ``/etc/hiitd/hiitd.toml`` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from hiitd.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_BLE_ADDRESS = re.compile(r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$")
+_PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+_DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):([0-5]\d(?:\.\d+)?)$")
+
+
+class _Section(BaseModel):
+    """A settings section: frozen, unknown keys rejected so typos are reported."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def parse_pace(text: str) -> float:
+    """Turn ``"4:30"`` (min:s per km) into seconds per km."""
+    match = _PACE.match(text.strip())
+    if not match:
+        raise ValueError(f"pace must look like 4:30 (minutes:seconds per km), got {text!r}")
+    return int(match[1]) * 60 + int(match[2])
+
+
+def parse_duration(text: str) -> float:
+    """Turn ``"25:00"`` or ``"1:35:20"`` into seconds."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"time must look like 25:00 or 1:35:20, got {text!r}")
+    hours = int(match[1] or 0)
+    return hours * 3600 + int(match[2]) * 60 + float(match[3])
+
+
+class RaceResult(_Section):
+    """A recent race or time trial, from which pace zones are derived (Daniels' VDOT)."""
+
+    distance_m: Annotated[float, Field(gt=400, le=100_000)]
+    time: str = Field(description="finishing time, 25:00 or 1:35:20")
+
+    @field_validator("time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def time_s(self) -> float:
+        """The finishing time in seconds."""
+        return parse_duration(self.time)
+
+
+class AthleteSettings(_Section):
+    """Who is running: the profile zones, calories and load are computed from."""
+
+    id: str = Field(default="athlete", description="slug used in MQTT topics")
+    name: str = "Runner"
+    age: Annotated[int, Field(ge=10, le=100)] | None = None
+    sex: Literal["male", "female"] | None = None
+    weight_kg: Annotated[float, Field(gt=25, le=250)] | None = None
+    height_cm: Annotated[float, Field(gt=100, le=250)] | None = None
+    max_hr: Annotated[int, Field(ge=120, le=230)] | None = None
+    resting_hr: Annotated[int, Field(ge=30, le=110)] | None = None
+    lthr: Annotated[int, Field(ge=100, le=220)] | None = None
+    threshold_pace: str | None = Field(default=None, description="min:s per km, e.g. 4:45")
+    race: RaceResult | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                "must be a slug: lower-case letters, digits, '-' or '_' (it is an MQTT topic level)"
+            )
+        return value
+
+    @field_validator("threshold_pace")
+    @classmethod
+    def _check_pace(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_pace(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_hr_order(self) -> Self:
+        if (
+            self.max_hr is not None
+            and self.resting_hr is not None
+            and self.resting_hr >= self.max_hr
+        ):
+            raise ValueError("resting_hr must be below max_hr")
+        return self
+
+
+class SensorSettings(_Section):
+    """One sensor role: which device to bind, and how to correct what it sends."""
+
+    enabled: bool = True
+    address: str | None = Field(default=None, description="BLE address AA:BB:CC:DD:EE:FF")
+    name: str | None = Field(default=None, description="advertised name, when no address")
+    speed_factor: Annotated[float, Field(gt=0.5, lt=1.5)] = Field(
+        default=1.0, description="footpod calibration: true distance / pod distance"
+    )
+    cadence_scale: Literal[1, 2] = Field(
+        default=1, description="2 for pods that report strides (not steps) per minute"
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _check_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().upper()
+        if not _BLE_ADDRESS.match(value):
+            raise ValueError("must be a BLE address like AA:BB:CC:DD:EE:FF")
+        return value
+
+
+class BleSettings(_Section):
+    """The radio side: adapter, scanning, watchdog and reconnect policy."""
+
+    adapter: str = "hci0"
+    scan_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+    connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 20.0
+    watchdog_s: Annotated[float, Field(gt=0, le=120)] = Field(
+        default=5.0, description="reconnect when no notification arrives for this long"
+    )
+    backoff_initial_s: Annotated[float, Field(gt=0, le=60)] = 1.0
+    backoff_max_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    hr: SensorSettings = SensorSettings()
+    footpod: SensorSettings = SensorSettings()
+
+
+class MqttSettings(_Section):
+    """The broker: where, who we are, and how the link is protected."""
+
+    url: str = Field(default="mqtt://localhost:1883", description="mqtt:// or mqtts://")
+    prefix: str = "hiitd"
+    client_id: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    tls_insecure: bool = Field(
+        default=False, description="skip certificate verification (testing only)"
+    )
+    keepalive_s: Annotated[int, Field(ge=5, le=3600)] = 30
+    reconnect_initial_s: Annotated[float, Field(gt=0, le=60)] = 1.0
+    reconnect_max_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    discovery_prefix: str = "homeassistant"
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname:
+            raise ValueError("must look like mqtt://host:1883 or mqtts://host:8883")
+        try:
+            _ = parts.port
+        except ValueError as exc:
+            raise ValueError(f"bad port in {value!r}") from exc
+        if parts.username or parts.password:
+            raise ValueError("put credentials in mqtt.username / mqtt.password_file, not the URL")
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _check_prefix(cls, value: str) -> str:
+        if not value or any(c in value for c in "#+\0") or value.startswith("/"):
+            raise ValueError("must be a plain topic prefix without wildcards, e.g. hiitd")
+        return value.rstrip("/")
+
+    @field_validator("ca_file", "cert_file", "key_file", "password_file")
+    @classmethod
+    def _check_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_pairs(self) -> Self:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file go together")
+        if self.password is not None and self.password_file is not None:
+            raise ValueError("give password or password_file, not both")
+        return self
+
+    @property
+    def host(self) -> str:
+        """The broker's host name."""
+        return urlsplit(self.url).hostname or "localhost"
+
+    @property
+    def tls(self) -> bool:
+        """Whether the link is TLS (``mqtts://``)."""
+        return urlsplit(self.url).scheme == "mqtts"
+
+    @property
+    def port(self) -> int:
+        """The broker's port (1883, or 8883 for mqtts)."""
+        return urlsplit(self.url).port or (8883 if self.tls else 1883)
+
+    def secret(self) -> str | None:
+        """The password: from ``password``, ``password_file``, or systemd's credential."""
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+        if cred_dir and (Path(cred_dir) / "mqtt_password").is_file():
+            return (Path(cred_dir) / "mqtt_password").read_text(encoding="utf-8").strip()
+        return None
+
+
+def _default_state_dir() -> Path:
+    # systemd's StateDirectory= sets STATE_DIRECTORY; a user run falls back to XDG.
+    if env := os.environ.get("STATE_DIRECTORY"):
+        return Path(env.split(":")[0])
+    xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(xdg) / "hiitd"
+
+
+class StorageSettings(_Section):
+    """Where sessions, bindings and the outbox live."""
+
+    state_dir: Path = Field(default_factory=_default_state_dir)
+    sample_retention_days: Annotated[int, Field(ge=1)] | None = 365
+
+
+class LogSettings(_Section):
+    """Logging: JSON lines for journald, readable console on a terminal."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class Settings(BaseSettings):
+    """Everything hiitd can be told."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HIITD_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    athlete: AthleteSettings = AthleteSettings()
+    ble: BleSettings = BleSettings()
+    mqtt: MqttSettings = MqttSettings()
+    storage: StorageSettings = StorageSettings()
+    log: LogSettings = LogSettings()
+
+    @property
+    def base_topic(self) -> str:
+        """``<prefix>/<athlete_id>``: the root of every topic this daemon owns."""
+        return f"{self.mqtt.prefix}/{self.athlete.id}"
+
+
+def _error_key(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """One message naming every bad key, what is wrong, and where it came from."""
+    lines = []
+    for err in exc.errors():
+        key = _error_key(err["loc"])
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key (misspelt, or in the wrong section?)")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{key}: {msg} (got {err.get('input')!r})")
+    return f"invalid configuration ({source}):\n  " + "\n  ".join(lines)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from the file, the environment and ``overrides``.
+
+    Raises ConfigError with one message naming each bad key.
+    """
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file not found: {config_file}")
+    toml_file = config_file or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+
+    class _Loaded(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+            file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if toml_file is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            return tuple(sources)
+
+    source = f"{toml_file} + HIITD_* environment" if toml_file else "HIITD_* environment"
+    try:
+        return _Loaded(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, source)) from exc
+    except (OSError, ValueError) as exc:  # unreadable file, TOML syntax error
+        raise ConfigError(f"cannot read configuration {toml_file}: {exc}") from exc
+
+
+def redacted(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, secrets masked (for ``config check``)."""
+    data: dict[str, Any] = settings.model_dump(mode="json")
+    if settings.mqtt.password is not None:
+        data["mqtt"]["password"] = "**********"  # noqa: S105 - a mask, not a password
+    return data
