@@ -1,0 +1,7 @@
+"""``python -m hiitd``."""
+
+import sys
+
+from hiitd.cli import main
+
+sys.exit(main())

@@ -1,0 +1,158 @@
+"""The command line: ``hiitd run|demo|watch|decode|scan|pair|config``.
+
+Every listing or report command takes ``--json``. A bad configuration stops
+with one message naming the key and exit status 78 (EX_CONFIG, as sysexits.h),
+which ``RestartPreventExitStatus=78`` in the systemd unit turns into "do not
+restart in a loop, tell the admin".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hiitd import __version__
+from hiitd.errors import ConfigError, HiitdError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+from hiitd.cli_common import (
+    EX_CONFIG,
+    EX_DATAERR,
+    EX_INTERRUPTED,
+    EX_OK,
+    EX_UNAVAILABLE,
+    print_json,
+    settings_from_args,
+)
+
+
+def _add_common(p: argparse.ArgumentParser, *, as_json: bool = False) -> None:
+    p.add_argument("--config", type=Path, help="TOML settings file (default /etc/hiitd/hiitd.toml)")
+    p.add_argument("--broker", metavar="URL", help="MQTT broker URL, overrides mqtt.url")
+    if as_json:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per task."""
+    parser = argparse.ArgumentParser(
+        prog="hiitd", description="Headless interval-running coach: BLE sensors in, MQTT out."
+    )
+    parser.add_argument("--version", action="version", version=f"hiitd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the daemon (what systemd starts)")
+    _add_common(p)
+    p.add_argument("--simulate", action="store_true", help="simulated sensors instead of BLE")
+
+    p = sub.add_parser("demo", help="a simulated athlete through the real pipeline to MQTT")
+    _add_common(p, as_json=True)
+    p.add_argument("--speed", type=float, default=1.0, metavar="FACTOR", help="clock factor")
+    p.add_argument(
+        "--sim-effort",
+        type=float,
+        default=1.0,
+        metavar="FRACTION",
+        help="how much of the target speed the simulated runner achieves (0.85 = too slow)",
+    )
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this much")
+    p.add_argument("--seed", type=int, default=1, help="simulator random seed")
+
+    p = sub.add_parser("watch", help="print a daemon's MQTT messages readably")
+    _add_common(p, as_json=True)
+    p.add_argument("--athlete", help="athlete id to watch (default from the settings)")
+
+    p = sub.add_parser("decode", help="decode GATT payloads given in hex")
+    p.add_argument("uuid", help="characteristic, e.g. 2a37, 0x2A53")
+    p.add_argument("payloads", nargs="+", metavar="HEX")
+    p.add_argument("--json", action="store_true", help="one JSON object per payload")
+
+    p = sub.add_parser("scan", help="list heart-rate straps and footpods in range")
+    _add_common(p, as_json=True)
+    p.add_argument("--timeout", type=float, help="seconds to scan (default ble.scan_timeout_s)")
+
+    p = sub.add_parser("pair", help="bind the strap and footpod this daemon should use")
+    _add_common(p, as_json=True)
+    p.add_argument("--hr", metavar="ADDRESS_OR_NAME", help="bind this strap")
+    p.add_argument("--footpod", metavar="ADDRESS_OR_NAME", help="bind this footpod")
+    p.add_argument("--timeout", type=float, help="seconds to scan")
+
+    p = sub.add_parser("config", help="configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
+    _add_common(c, as_json=True)
+    return parser
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    from hiitd_drivers.gatt.decode import decode_payload, parse_hex  # noqa: PLC0415
+
+    status = EX_OK
+    for text in args.payloads:
+        try:
+            payload = parse_hex(text)
+        except ValueError as exc:
+            result: dict[str, object] = {"uuid": args.uuid, "error": str(exc), "hex": text}
+        else:
+            result = decode_payload(args.uuid, payload)
+        if "error" in result:
+            status = EX_DATAERR
+        if args.json:
+            print_json(result)
+        else:
+            fields = "  ".join(f"{k}={v}" for k, v in result.items())
+            sys.stdout.write(fields + "\n")
+    return status
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from hiitd.settings import redacted  # noqa: PLC0415
+
+    settings = settings_from_args(args)
+    data = redacted(settings)
+    if args.json:
+        print_json(data)
+    else:
+        for section, values in data.items():
+            sys.stdout.write(f"[{section}]\n")
+            for key, value in values.items():
+                sys.stdout.write(f"{key} = {json.dumps(value)}\n")
+        sys.stdout.write("configuration ok\n")
+    return EX_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "config":
+        return _cmd_config_check(args)
+    if args.command == "decode":
+        return _cmd_decode(args)
+    from hiitd import commands  # noqa: PLC0415 - keeps `decode` and `config` light
+
+    table: dict[str, Callable[[argparse.Namespace], int]] = {
+        "run": commands.cmd_run,
+        "demo": commands.cmd_demo,
+        "watch": commands.cmd_watch,
+        "scan": commands.cmd_scan,
+        "pair": commands.cmd_pair,
+    }
+    return table[args.command](args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hiitd`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"hiitd: {exc}\n")
+        return EX_CONFIG
+    except HiitdError as exc:
+        sys.stderr.write(f"hiitd: {exc}\n")
+        return EX_UNAVAILABLE
+    except KeyboardInterrupt:
+        return EX_INTERRUPTED

@@ -1,0 +1,48 @@
+"""Small pieces shared by the command modules: exit codes, JSON output, settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from hiitd.errors import ConfigError
+from hiitd.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import argparse
+
+# sysexits.h
+EX_OK = 0
+EX_FAILURE = 1
+EX_USAGE = 64
+EX_DATAERR = 65
+EX_UNAVAILABLE = 69
+EX_CONFIG = 78
+EX_INTERRUPTED = 130
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from --config, the environment and --broker."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "broker", None):
+        overrides["mqtt"] = {"url": args.broker}
+    settings = load_settings(getattr(args, "config", None))
+    if overrides:
+        # Layer CLI flags over file + environment without losing either.
+        merged = settings.model_dump()
+        for section, values in overrides.items():
+            merged[section] = {**merged[section], **values}
+        try:
+            settings = Settings.model_validate(merged)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+    return settings
+
+
+def print_json(obj: object) -> None:
+    """Write one JSON document as a line on stdout."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
