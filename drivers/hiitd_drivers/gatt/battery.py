@@ -6,9 +6,12 @@ a malformed payload rather than something to clamp (honest data: no invented lev
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hiitd_drivers.errors import GattParseError
+
+if TYPE_CHECKING:
+    from hiitd_drivers.gatt._types import Payload
 
 __all__ = ["parse_battery_level"]
 
@@ -16,13 +19,17 @@ UUID_BATTERY_LEVEL: Final = "2a19"
 _MAX_LEVEL = 100
 
 
-def parse_battery_level(payload: bytes) -> int:
+def parse_battery_level(payload: Payload) -> int:
     """Decode Battery Level (0x2A19) to a percentage; raise ``GattParseError`` when malformed."""
     if not payload:
-        raise GattParseError(UUID_BATTERY_LEVEL, payload, "empty payload: expected one uint8")
+        raise GattParseError(
+            UUID_BATTERY_LEVEL, bytes(payload), "empty payload: expected one uint8"
+        )
     level = payload[0]
     if level > _MAX_LEVEL:
         raise GattParseError(
-            UUID_BATTERY_LEVEL, payload, f"level {level} is out of range 0..{_MAX_LEVEL} percent"
+            UUID_BATTERY_LEVEL,
+            bytes(payload),
+            f"level {level} is out of range 0..{_MAX_LEVEL} percent",
         )
     return level

@@ -30,10 +30,12 @@ from hiitd_drivers.gatt.uuids import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from hiitd_drivers.gatt._types import Payload
+
 __all__ = ["decode_payload", "parse_hex"]
 
 
-def _heart_rate(payload: bytes) -> dict[str, object]:
+def _heart_rate(payload: Payload) -> dict[str, object]:
     m = parse_heart_rate(payload)
     return {
         "bpm": m.bpm,
@@ -44,7 +46,7 @@ def _heart_rate(payload: bytes) -> dict[str, object]:
     }
 
 
-def _rsc(payload: bytes) -> dict[str, object]:
+def _rsc(payload: Payload) -> dict[str, object]:
     m = parse_rsc(payload)
     return {
         "speed_mps": m.speed_mps,
@@ -55,7 +57,7 @@ def _rsc(payload: bytes) -> dict[str, object]:
     }
 
 
-def _rsc_feature(payload: bytes) -> dict[str, object]:
+def _rsc_feature(payload: Payload) -> dict[str, object]:
     f = parse_rsc_feature(payload)
     return {
         "stride_length_supported": f.stride_length_supported,
@@ -66,19 +68,19 @@ def _rsc_feature(payload: bytes) -> dict[str, object]:
     }
 
 
-def _battery(payload: bytes) -> dict[str, object]:
+def _battery(payload: Payload) -> dict[str, object]:
     return {"level": parse_battery_level(payload)}
 
 
-def _location(payload: bytes) -> dict[str, object]:
+def _location(payload: Payload) -> dict[str, object]:
     return {"location": parse_body_sensor_location(payload)}
 
 
-def _device_info(payload: bytes) -> dict[str, object]:
+def _device_info(payload: Payload) -> dict[str, object]:
     return {"value": parse_device_info_string(payload)}
 
 
-_DECODERS: Final[Mapping[str, Callable[[bytes], dict[str, object]]]] = MappingProxyType(
+_DECODERS: Final[Mapping[str, Callable[[Payload], dict[str, object]]]] = MappingProxyType(
     {
         HEART_RATE_MEASUREMENT: _heart_rate,
         BODY_SENSOR_LOCATION: _location,
@@ -90,7 +92,7 @@ _DECODERS: Final[Mapping[str, Callable[[bytes], dict[str, object]]]] = MappingPr
 )
 
 
-def decode_payload(uuid_text: str, payload: bytes) -> dict[str, object]:
+def decode_payload(uuid_text: str, payload: Payload) -> dict[str, object]:
     """Decode ``payload`` as characteristic ``uuid_text`` (``2a37``, ``0x2A53``, full form).
 
     The result has ``uuid`` (short form), ``characteristic`` (its name), the

@@ -25,6 +25,8 @@ from hiitd_drivers.gatt.uuids import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from hiitd_drivers.gatt._types import Payload
+
 __all__ = ["DEVICE_INFO_FIELDS", "parse_device_info_string"]
 
 # Full characteristic UUID (as bleak reports it) -> the DeviceInfoSample field it fills.
@@ -40,7 +42,7 @@ DEVICE_INFO_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
 )
 
 
-def parse_device_info_string(payload: bytes) -> str:
+def parse_device_info_string(payload: Payload) -> str:
     """Decode a DIS string: UTF-8 up to the first NUL, errors replaced, trailing whitespace cut."""
     text = bytes(payload).split(b"\x00", 1)[0]
     return text.decode("utf-8", errors="replace").rstrip()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.gatt._types import Payload
 
 __all__ = [
     "BodySensorLocation",
@@ -58,7 +59,7 @@ _MS_PER_RR_UNIT = 1000 / 1024
 # (8 flag combinations x 513 lengths) whatever a misbehaving device sends.
 _MAX_ATTRIBUTE_LEN = 512
 
-_Unpack = Callable[[bytes], tuple[int, ...]]
+_Unpack = Callable[[Payload], tuple[int, ...]]
 # unpack_from of the whole payload, whether energy is present, index of the first RR.
 _Layout = tuple[_Unpack, bool, int]
 _LAYOUTS: dict[int, _Layout] = {}
@@ -83,7 +84,7 @@ class HeartRateMeasurement:
         return tuple([rr * _MS_PER_RR_UNIT for rr in self.rr_raw])
 
 
-def _layout(flags: int, payload: bytes) -> _Layout:
+def _layout(flags: int, payload: Payload) -> _Layout:
     """Work out (and cache) the field layout, or raise naming the first missing field."""
     size = len(payload)
     uint16 = flags & _VALUE_UINT16
@@ -94,7 +95,7 @@ def _layout(flags: int, payload: bytes) -> _Layout:
         kind = "uint16" if uint16 else "uint8"
         raise GattParseError(
             UUID_HRM,
-            payload,
+            bytes(payload),
             f"truncated: flags 0x{flags:02x} announce a {kind} heart rate value "
             f"but {size - 1} byte(s) follow the flags",
         )
@@ -104,7 +105,7 @@ def _layout(flags: int, payload: bytes) -> _Layout:
         if rest < 0:
             raise GattParseError(
                 UUID_HRM,
-                payload,
+                bytes(payload),
                 f"truncated: flags 0x{flags:02x} announce Energy Expended (uint16) "
                 f"but {after_value} byte(s) follow the heart rate value",
             )
@@ -114,12 +115,14 @@ def _layout(flags: int, payload: bytes) -> _Layout:
         # is malformed, as Nordic's and the Bluetooth SIG reference decoders agree.
         if rest == 0:
             raise GattParseError(
-                UUID_HRM, payload, "flags announce RR-Interval but no RR-Interval value follows"
+                UUID_HRM,
+                bytes(payload),
+                "flags announce RR-Interval but no RR-Interval value follows",
             )
         if rest % 2:
             raise GattParseError(
                 UUID_HRM,
-                payload,
+                bytes(payload),
                 f"RR-Interval field has an odd number of bytes ({rest}); each interval is a uint16",
             )
         rr_count = rest // 2
@@ -132,11 +135,11 @@ def _layout(flags: int, payload: bytes) -> _Layout:
     return layout
 
 
-def parse_heart_rate(payload: bytes) -> HeartRateMeasurement:
+def parse_heart_rate(payload: Payload) -> HeartRateMeasurement:
     """Decode a Heart Rate Measurement (0x2A37); raise ``GattParseError`` when malformed."""
     if not payload:
         raise GattParseError(
-            UUID_HRM, payload, "empty payload: expected a flags byte and a heart rate value"
+            UUID_HRM, bytes(payload), "empty payload: expected a flags byte and a heart rate value"
         )
     flags = payload[0]
     # The key packs the length above the 5 flag bits, so it is unique for any length.
@@ -170,7 +173,7 @@ class BodySensorLocation(enum.IntEnum):
         return self.name.replace("_", " ").title()
 
 
-def parse_body_sensor_location(payload: bytes) -> str:
+def parse_body_sensor_location(payload: Payload) -> str:
     """Decode Body Sensor Location (0x2A38) to its name (``Chest``) or ``reserved(N)``.
 
     A reserved value is kept rather than rejected: a later spec revision may
@@ -178,7 +181,7 @@ def parse_body_sensor_location(payload: bytes) -> str:
     """
     if not payload:
         raise GattParseError(
-            UUID_BODY_SENSOR_LOCATION, payload, "empty payload: expected one uint8 location"
+            UUID_BODY_SENSOR_LOCATION, bytes(payload), "empty payload: expected one uint8 location"
         )
     code = payload[0]
     try:

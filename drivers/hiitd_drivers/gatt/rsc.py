@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from hiitd_drivers.errors import GattParseError
+
+if TYPE_CHECKING:
+    from hiitd_drivers.gatt._types import Payload
 
 __all__ = ["RscFeature", "RscMeasurement", "parse_rsc", "parse_rsc_feature"]
 
@@ -73,13 +76,13 @@ class RscFeature:
     multiple_sensor_locations_supported: bool
 
 
-def parse_rsc(payload: bytes) -> RscMeasurement:
+def parse_rsc(payload: Payload) -> RscMeasurement:
     """Decode an RSC Measurement (0x2A53); raise ``GattParseError`` when malformed."""
     size = len(payload)
     if size < _HEAD_SIZE:
         raise GattParseError(
             UUID_RSC_MEASUREMENT,
-            payload,
+            bytes(payload),
             f"truncated: {size} byte(s), need at least {_HEAD_SIZE} "
             "(flags, uint16 speed, uint8 cadence)",
         )
@@ -101,7 +104,7 @@ def parse_rsc(payload: bytes) -> RscMeasurement:
         )
         raise GattParseError(
             UUID_RSC_MEASUREMENT,
-            payload,
+            bytes(payload),
             f"truncated: flags 0x{flags:02x} announce {fields}, "
             f"needing {need} bytes, but the payload has {size}",
         )
@@ -119,12 +122,12 @@ def parse_rsc(payload: bytes) -> RscMeasurement:
     )
 
 
-def parse_rsc_feature(payload: bytes) -> RscFeature:
+def parse_rsc_feature(payload: Payload) -> RscFeature:
     """Decode RSC Feature (0x2A54), a uint16 bitfield; bits 5..15 are reserved and ignored."""
     if len(payload) < _U16.size:
         raise GattParseError(
             UUID_RSC_FEATURE,
-            payload,
+            bytes(payload),
             f"truncated: {len(payload)} byte(s), RSC Feature is a uint16 bitfield",
         )
     (bits,) = _U16.unpack_from(payload)
