@@ -265,7 +265,7 @@ class SimulatedAthlete:
             return max(0.0, self.elapsed(at))
         return 0.0 if self._state is None else self.elapsed(self._state.t)
 
-    def _active(self, role: Role, kind: str, t: float) -> bool:
+    def _active(self, role: Role, kind: Literal["link", "contact"], t: float) -> bool:
         elapsed = self.elapsed(t)
         return any(d.role is role and d.kind == kind and d.covers(elapsed) for d in self._dropouts)
 
@@ -357,8 +357,10 @@ class SimulatedAthlete:
         noise = self._beat_rng.gauss(0.0, 0.04 - 0.025 * x)
         mean_rr = 60.0 / st.hr
         next_rr = max(0.25 * mean_rr, mean_rr * (1.0 + rsa + noise))
-        # RR intervals travel in 1/1024 s (HRS v1.0 §3.1.1.5).
-        st.pending_rr.append(round((st.next_beat - st.last_beat) * 1024))
+        # RR intervals travel in 1/1024 s (HRS v1.0 §3.1.1.5). Without skin
+        # contact the strap cannot see the beat at all.
+        if not self._active(Role.HR, "contact", st.t):
+            st.pending_rr.append(round((st.next_beat - st.last_beat) * 1024))
         st.last_beat = st.next_beat
         st.next_beat += next_rr
 
