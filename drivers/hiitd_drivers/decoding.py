@@ -1,0 +1,80 @@
+"""A sensor's notifications to samples: parse, convert, or report the bad payload (pure).
+
+Kept apart from ``ble.py`` so it has no bleak in it: the same path is unit
+tested with captured bytes, and a malformed payload becomes a
+``ParseErrorSample`` here instead of an exception in a bleak callback
+(DESIGN.md, principle 3: counted and dropped, the next good one is used).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hiitd_drivers.convert import footpod_sample, heart_rate_sample
+from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.gatt.battery import parse_battery_level
+from hiitd_drivers.gatt.heart_rate import parse_heart_rate
+from hiitd_drivers.gatt.rsc import parse_rsc
+from hiitd_drivers.gatt.uuids import BATTERY_LEVEL, HEART_RATE_MEASUREMENT, RSC_MEASUREMENT
+from hiitd_drivers.samples import (
+    BatterySample,
+    FootpodSample,
+    HeartRateSample,
+    ParseErrorSample,
+    Role,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["MEASUREMENT_UUID", "MeasurementDecoder", "decode_battery"]
+
+# The characteristic a role's measurements arrive on.
+MEASUREMENT_UUID: Mapping[Role, str] = {
+    Role.HR: HEART_RATE_MEASUREMENT,
+    Role.FOOTPOD: RSC_MEASUREMENT,
+}
+
+
+class MeasurementDecoder:
+    """Turns one role's measurement payloads into samples; never raises on bad bytes."""
+
+    def __init__(
+        self, role: Role, *, speed_factor: float = 1.0, cadence_scale: float = 1.0
+    ) -> None:
+        self.role = role
+        self.uuid = MEASUREMENT_UUID[role]
+        self.speed_factor = speed_factor
+        self.cadence_scale = cadence_scale
+
+    def decode(
+        self, payload: bytes, t: float
+    ) -> HeartRateSample | FootpodSample | ParseErrorSample:
+        """Return the sample for ``payload`` received at ``t``, or a ``ParseErrorSample``."""
+        try:
+            if self.role is Role.HR:
+                return heart_rate_sample(parse_heart_rate(payload), t)
+            return footpod_sample(
+                parse_rsc(payload),
+                t,
+                speed_factor=self.speed_factor,
+                cadence_scale=self.cadence_scale,
+            )
+        except GattParseError as exc:
+            return ParseErrorSample(
+                t=t,
+                role=self.role,
+                uuid=self.uuid,
+                payload_hex=bytes(payload).hex(),
+                error=exc.reason,
+            )
+
+
+def decode_battery(role: Role, payload: bytes, t: float) -> BatterySample | ParseErrorSample:
+    """Return the Battery Level sample for ``payload``, or a ``ParseErrorSample``."""
+    try:
+        return BatterySample(t=t, role=role, level=parse_battery_level(payload))
+    except GattParseError as exc:
+        return ParseErrorSample(
+            t=t, role=role, uuid=BATTERY_LEVEL, payload_hex=bytes(payload).hex(), error=exc.reason
+        )
