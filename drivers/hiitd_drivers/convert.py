@@ -25,9 +25,9 @@ def heart_rate_sample(m: HeartRateMeasurement, t: float) -> HeartRateSample:
     ``bpm`` is None when the strap reports no skin contact or 0 bpm, and then the
     frame's RR intervals are dropped too.
     """
-    # HRS v1.0 §3.1.1.3: with contact supported but not detected, the strap may
-    # still send a value, computed from noise or held from before; 0 bpm is what
-    # straps without contact detection send when they have no signal.
+    # HRS v1.0 §3.1 (Sensor Contact Status bits): with contact supported but not
+    # detected, a strap may still send a value, computed from noise or held from
+    # before; 0 bpm is what straps without contact detection send with no signal.
     no_signal = m.contact is False or m.bpm == 0
     # RR intervals measured without skin contact (or with no heart rate at all)
     # are intervals between noise spikes, not heartbeats: passing them on would

@@ -24,14 +24,14 @@ _UINT8_MAX = 0xFF
 _UINT16_MAX = 0xFFFF
 _UINT32_MAX = 0xFFFF_FFFF
 
-# Heart Rate Measurement flags, HRS v1.0 §3.1.1.1.
+# Heart Rate Measurement flags, HRS v1.0 §3.1 (Flags field).
 _HR_VALUE_UINT16 = 0x01
 _HR_CONTACT_DETECTED = 0x02
 _HR_CONTACT_SUPPORTED = 0x04
 _HR_ENERGY_PRESENT = 0x08
 _HR_RR_PRESENT = 0x10
 
-# RSC Measurement flags, RSCS v1.0 §3.1.1.1.
+# RSC Measurement flags, RSCS v1.0 §3.1 (Flags field).
 _RSC_STRIDE_PRESENT = 0x01
 _RSC_DISTANCE_PRESENT = 0x02
 _RSC_RUNNING = 0x04

@@ -47,7 +47,7 @@ _RR_PRESENT = 0x10
 # The flag bits that change where fields sit; the contact bits do not.
 _LAYOUT_BITS = _VALUE_UINT16 | _ENERGY_PRESENT | _RR_PRESENT
 
-# Indexed by flags bits 2..1 (HRS §3.1.1.1): 0b0x "not supported" -> None,
+# Indexed by flags bits 2..1 (HRS v1.0 §3.1, Flags field): 0b0x "not supported" -> None,
 # 0b10 supported but not detected, 0b11 supported and detected.
 _CONTACT: Final[tuple[bool | None, ...]] = (None, None, False, True)
 
@@ -70,7 +70,7 @@ class HeartRateMeasurement:
     """One decoded Heart Rate Measurement notification.
 
     ``contact`` is None when the sensor does not support contact detection.
-    ``rr_raw`` are RR intervals in 1/1024 s, oldest first (HRS §3.1.1.5).
+    ``rr_raw`` are RR intervals in 1/1024 s, oldest first (HRS v1.0 §3.1, RR-Interval field).
     """
 
     bpm: int
@@ -111,8 +111,9 @@ def _layout(flags: int, payload: Payload) -> _Layout:
             )
     rr_count = 0
     if flags & _RR_PRESENT:
-        # The field is one or more uint16 (HRS §3.1.1.5); the flag with no value
-        # is malformed, as Nordic's and the Bluetooth SIG reference decoders agree.
+        # The field, when flagged present, holds one or more uint16 (HRS v1.0 §3.1,
+        # RR-Interval field): the flag with no value is malformed, as Nordic's parser
+        # and the shared reference vector 170101 also treat it.
         if rest == 0:
             raise GattParseError(
                 UUID_HRM,
@@ -157,7 +158,7 @@ def parse_heart_rate(payload: Payload) -> HeartRateMeasurement:
 
 
 class BodySensorLocation(enum.IntEnum):
-    """Body Sensor Location values, HRS §3.2.1; 7..255 are reserved."""
+    """Body Sensor Location values (HRS v1.0 §3.2); 7..255 are reserved."""
 
     OTHER = 0
     CHEST = 1
