@@ -26,6 +26,7 @@ __all__ = [
     "choose",
     "classify",
     "role_label",
+    "scan_result",
     "select_device",
     "sort_by_signal",
 ]
@@ -105,6 +106,19 @@ def classify(uuids: Iterable[str]) -> Role | None:
     if RSC_SERVICE in seen:
         return Role.FOOTPOD
     return None
+
+
+def scan_result(
+    address: str, name: str | None, rssi: int, service_uuids: Iterable[str]
+) -> ScanResult:
+    """Return the result for one advertisement; unparseable service UUIDs are dropped."""
+    services: list[str] = []
+    for text in service_uuids:
+        try:
+            services.append(normalize_uuid(text))
+        except ValueError:
+            continue
+    return ScanResult(address, name, rssi, tuple(services), classify(services))
 
 
 def sort_by_signal(results: Iterable[ScanResult]) -> list[ScanResult]:

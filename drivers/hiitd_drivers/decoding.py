@@ -18,6 +18,7 @@ from hiitd_drivers.gatt.rsc import parse_rsc
 from hiitd_drivers.gatt.uuids import BATTERY_LEVEL, HEART_RATE_MEASUREMENT, RSC_MEASUREMENT
 from hiitd_drivers.samples import (
     BatterySample,
+    DeviceInfoSample,
     FootpodSample,
     HeartRateSample,
     ParseErrorSample,
@@ -27,7 +28,7 @@ from hiitd_drivers.samples import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["MEASUREMENT_UUID", "MeasurementDecoder", "decode_battery"]
+__all__ = ["MEASUREMENT_UUID", "MeasurementDecoder", "decode_battery", "device_info_sample"]
 
 # The characteristic a role's measurements arrive on.
 MEASUREMENT_UUID: Mapping[Role, str] = {
@@ -78,3 +79,21 @@ def decode_battery(role: Role, payload: bytes, t: float) -> BatterySample | Pars
         return ParseErrorSample(
             t=t, role=role, uuid=BATTERY_LEVEL, payload_hex=bytes(payload).hex(), error=exc.reason
         )
+
+
+def device_info_sample(
+    role: Role, address: str, name: str | None, t: float, fields: Mapping[str, str]
+) -> DeviceInfoSample:
+    """Return the Device Information sample; ``fields`` maps sample field names to strings."""
+    return DeviceInfoSample(
+        t=t,
+        role=role,
+        address=address,
+        name=name,
+        manufacturer=fields.get("manufacturer"),
+        model=fields.get("model"),
+        serial=fields.get("serial"),
+        firmware=fields.get("firmware"),
+        hardware=fields.get("hardware"),
+        software=fields.get("software"),
+    )

@@ -1,0 +1,392 @@
+"""The bleak adapter: scan, bind, connect, subscribe, watchdog, reconnect.
+
+The only module importing bleak and bleak-retry-connector. It hands up
+``Sample``s only and translates every bleak/D-Bus error into a ``BleError``
+with advice. Policy lives in pure modules: ``binding`` (which device),
+``reconnect`` (when), ``decoding`` (bytes to samples), ``watchdog``, ``advice``.
+
+Fakes are injected, never patched: ``client_class`` is handed to
+``establish_connection`` exactly as Home Assistant does, and ``scanner_class``
+is used through the two ``BleakScanner`` classmethods we rely on
+(``tests/unit/test_bleak_canary.py`` checks they still exist).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Final
+
+import structlog
+from bleak import BleakClient, BleakScanner
+from bleak.exc import BleakBluetoothNotAvailableError, BleakDBusError, BleakError
+from bleak_retry_connector import establish_connection
+
+from hiitd_drivers.advice import (
+    ADAPTER_DOWN_ERRORS,
+    NO_DBUS_ADVICE,
+    NOT_AVAILABLE_ADVICE,
+    TIMEOUT_ADVICE,
+    dbus_advice,
+    not_found_advice,
+)
+from hiitd_drivers.binding import ROLE_SERVICE, Binding, ScanResult, choose, role_label, scan_result
+from hiitd_drivers.binding import sort_by_signal as _sort_by_signal
+from hiitd_drivers.decoding import MeasurementDecoder, decode_battery, device_info_sample
+from hiitd_drivers.errors import AdapterUnavailableError, BleError, SensorNotFoundError
+from hiitd_drivers.gatt.device_info import DEVICE_INFO_FIELDS, parse_device_info_string
+from hiitd_drivers.gatt.uuids import BATTERY_LEVEL
+from hiitd_drivers.reconnect import INITIAL_BACKOFF_S, MAX_BACKOFF_S, Backoff
+from hiitd_drivers.samples import Link, LinkSample, ParseErrorSample, Role
+from hiitd_drivers.watchdog import WATCHDOG, wait_for_loss
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.device import BLEDevice
+    from bleak.backends.scanner import AdvertisementData
+
+    from hiitd_drivers.clock import Clock
+    from hiitd_drivers.samples import Sample
+
+__all__ = ["MAX_CONNECT_ATTEMPTS", "SensorLink", "scan", "to_scan_result", "translate_error"]
+
+log = structlog.get_logger(__name__)
+
+# Connect attempts inside one establish_connection call. bleak-retry-connector
+# retries BlueZ's transient errors (InProgress, le-connection-abort-by-local)
+# with its own short backoffs; past three, our backoff with a *fresh scan*
+# takes over, which also copes with a device whose BlueZ object went away.
+MAX_CONNECT_ATTEMPTS: Final = 3
+
+# One GATT read or start_notify. BlueZ's ATT timeout is 30 s; a live strap
+# answers in well under a second, so 10 s only ever fires on a dead link.
+GATT_TIMEOUT_S: Final = 10.0
+
+# Disconnecting must not hold up a reconnect or a shutdown (systemd's default
+# stop timeout is 90 s for the whole daemon); BlueZ drops the link anyway when
+# its supervision timeout runs out.
+DISCONNECT_TIMEOUT_S: Final = 5.0
+
+# After this many, parse errors log at debug: a broken strap sends garbage at
+# 1 Hz and would flood the journal; the counter and the samples still count all.
+PARSE_ERRORS_LOGGED: Final = 10
+
+# What bleak and dbus-fast raise at this boundary. OSError covers a missing
+# system bus socket (FileNotFoundError, ConnectionRefusedError) and, in 3.11,
+# TimeoutError; EOFError is dbus-fast losing the bus mid-call.
+_BLE_FAILURES: Final = (BleakError, OSError, EOFError)
+
+
+def translate_error(exc: BaseException, *, adapter: str) -> BleError:
+    """Return the ``BleError`` (with advice) that stands for a bleak/D-Bus failure."""
+    if isinstance(exc, BleError):
+        return exc
+    if isinstance(exc, BleakBluetoothNotAvailableError):
+        return AdapterUnavailableError(f"{exc.args[0]} ({adapter}): {NOT_AVAILABLE_ADVICE}")
+    if isinstance(exc, BleakDBusError):
+        advice = dbus_advice(exc.dbus_error)
+        if exc.dbus_error in ADAPTER_DOWN_ERRORS:
+            return AdapterUnavailableError(f"{exc} on {adapter}: {advice}")
+        return BleError(f"{exc}: {advice}")
+    if isinstance(exc, OSError | EOFError) and not isinstance(exc, TimeoutError):
+        return AdapterUnavailableError(f"cannot reach BlueZ over D-Bus ({exc!r}); {NO_DBUS_ADVICE}")
+    return BleError(TIMEOUT_ADVICE if isinstance(exc, TimeoutError) else str(exc) or repr(exc))
+
+
+def _characteristic(client: BleakClient, uuid: str) -> BleakGATTCharacteristic | None:
+    """Return the first characteristic with ``uuid``, or None.
+
+    Not ``services.get_characteristic``: it raises BleakError when a UUID occurs
+    twice, and some straps expose a second Battery Service for a chest module.
+    """
+    for char in client.services.characteristics.values():
+        if char.uuid == uuid:
+            return char
+    return None
+
+
+def to_scan_result(device: BLEDevice, adv: AdvertisementData) -> ScanResult:
+    """Return the pure view of one advertisement (the local name, else BlueZ's alias)."""
+    return scan_result(device.address, adv.local_name or device.name, adv.rssi, adv.service_uuids)
+
+
+def _scan_args(adapter: str, services: list[str]) -> BleakScanner.ExtraArgs:
+    # bleak 3 deprecates the adapter= keyword (a DeprecationWarning, an error
+    # under our filterwarnings) in favour of bluez={"adapter": ...}.
+    return {"service_uuids": services, "bluez": {"adapter": adapter}}
+
+
+async def scan(
+    *, adapter: str, timeout_s: float, scanner_class: type[BleakScanner] = BleakScanner
+) -> list[ScanResult]:
+    """Return heart-rate straps and footpods advertising within ``timeout_s``, strongest first.
+
+    Raises ``AdapterUnavailableError`` or ``BleError`` with advice.
+    """
+    try:
+        extra = _scan_args(adapter, list(ROLE_SERVICE.values()))
+        found = await scanner_class.discover(timeout=timeout_s, return_adv=True, **extra)
+    except _BLE_FAILURES as exc:
+        raise translate_error(exc, adapter=adapter) from exc
+    return _sort_by_signal(to_scan_result(d, ad) for d, ad in found.values())
+
+
+class SensorLink:
+    """One sensor role kept connected until cancelled, its notifications turned into samples.
+
+    ``parse_errors`` counts malformed notifications, ``connections`` successful links.
+    """
+
+    def __init__(
+        self,
+        *,
+        role: Role,
+        binding: Binding,
+        emit: Callable[[Sample], None],
+        clock: Clock,
+        adapter: str = "hci0",
+        scan_timeout_s: float = 10.0,
+        connect_timeout_s: float = 60.0,
+        watchdog_s: float = 5.0,
+        backoff_initial_s: float = INITIAL_BACKOFF_S,
+        backoff_max_s: float = MAX_BACKOFF_S,
+        speed_factor: float = 1.0,
+        cadence_scale: float = 1.0,
+        max_connect_attempts: int = MAX_CONNECT_ATTEMPTS,
+        client_class: type[BleakClient] = BleakClient,
+        scanner_class: type[BleakScanner] = BleakScanner,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.role = role
+        self.binding = binding
+        self._emit = emit
+        self._clock = clock
+        self._adapter = adapter
+        self._scan_timeout_s = scan_timeout_s
+        self._connect_timeout_s = connect_timeout_s
+        self._watchdog_s = watchdog_s
+        self._max_connect_attempts = max_connect_attempts
+        self._client_class = client_class
+        self._scanner_class = scanner_class
+        self._backoff = Backoff(initial_s=backoff_initial_s, max_s=backoff_max_s, rand=rand)
+        self._decoder = MeasurementDecoder(
+            role, speed_factor=speed_factor, cadence_scale=cadence_scale
+        )
+        self._info_read: set[str] = set()
+        self._last_rx = 0.0
+        self._up: ScanResult | None = None
+        self._log = log.bind(role=role.value)
+        self._task_name = f"ble-{role.value}"
+        self.parse_errors = 0
+        self.connections = 0
+
+    @property
+    def is_up(self) -> bool:
+        """Return whether the link is subscribed and delivering."""
+        return self._up is not None
+
+    async def run(self) -> None:
+        """Connect, deliver, and reconnect with backoff, until cancelled."""
+        while True:
+            try:
+                await self._session()
+            except asyncio.CancelledError:
+                self._link_down("shutdown")
+                raise
+            except (BleError, *_BLE_FAILURES) as exc:
+                error = translate_error(exc, adapter=self._adapter)
+                self._link_down(str(error))
+                self._log.warning(
+                    "ble_link_failed",
+                    error=str(error),
+                    kind=type(error).__name__,
+                    attempt=self._backoff.attempt + 1,
+                )
+            delay = self._backoff.next_delay()
+            self._log.info(
+                "ble_reconnect_wait", attempt=self._backoff.attempt, delay_s=round(delay, 3)
+            )
+            await self._clock.sleep(delay)
+
+    async def _session(self) -> None:
+        """One scan-connect-subscribe cycle; returns when the link is lost."""
+        device, result = await self._find()
+        lost = asyncio.Event()
+
+        def on_disconnect(_client: BleakClient) -> None:
+            # Called by bleak from the event loop, also after our own disconnect().
+            lost.set()
+
+        self._log.info("ble_connecting", address=result.address, name=result.name)
+        async with AsyncExitStack() as stack:
+            async with asyncio.timeout(self._connect_timeout_s):
+                client = await establish_connection(
+                    self._client_class,
+                    device,
+                    result.name or result.address,
+                    disconnected_callback=on_disconnect,
+                    max_attempts=self._max_connect_attempts,
+                    bluez={"adapter": self._adapter},
+                )
+            stack.push_async_callback(self._disconnect, client)
+            await self._read_device_info(client, result)
+            await self._subscribe_battery(client, stack)
+            char = _characteristic(client, self._decoder.uuid)
+            if char is None:
+                raise BleError(
+                    f"{result.address} ({result.name}) has no {self._decoder.uuid} "
+                    f"characteristic: is it really a {role_label(self.role)} sensor? "
+                    "Check the binding ('hiitd scan', 'hiitd pair')"
+                )
+            self._last_rx = self._clock.now()
+            async with asyncio.timeout(GATT_TIMEOUT_S):
+                await client.start_notify(char, self._on_measurement)
+            stack.push_async_callback(self._stop_notify, client, char)
+            self._link_up(result)
+            up_at = self._clock.now()
+            reason = await wait_for_loss(
+                lost, lambda: self._last_rx, self._clock, self._watchdog_s, name=self._task_name
+            )
+            if reason == WATCHDOG:
+                self._log.warning(
+                    "ble_watchdog_expired", silent_s=self._clock.now() - self._last_rx
+                )
+            self._link_down(reason)
+            self._backoff.connection_ended(self._clock.now() - up_at)
+
+    async def _find(self) -> tuple[BLEDevice, ScanResult]:
+        """Scan afresh (a BLEDevice goes stale) and return the device the policy picks."""
+        seen: dict[str, tuple[BLEDevice, ScanResult]] = {}
+        extra = _scan_args(self._adapter, [ROLE_SERVICE[self.role]])
+        if self.binding.is_set:
+
+            def wanted(device: BLEDevice, adv: AdvertisementData) -> bool:
+                result = to_scan_result(device, adv)
+                seen[device.address] = (device, result)
+                # The same pure rule as everywhere: only the bound device, ever.
+                return choose([result], self.role, self.binding).device is not None
+
+            # Returns as soon as the bound device advertises: no full scan window.
+            await self._scanner_class.find_device_by_filter(
+                wanted, timeout=self._scan_timeout_s, **extra
+            )
+        else:
+            found = await self._scanner_class.discover(
+                timeout=self._scan_timeout_s, return_adv=True, **extra
+            )
+            for device, adv in found.values():
+                seen[device.address] = (device, to_scan_result(device, adv))
+        selection = choose([r for _, r in seen.values()], self.role, self.binding)
+        if selection.device is None:
+            raise SensorNotFoundError(
+                f"{selection.why} within {self._scan_timeout_s:g} s; {not_found_advice(self.role)}"
+            )
+        self._log.info(
+            "sensor_selected",
+            address=selection.device.address,
+            name=selection.device.name,
+            rssi=selection.device.rssi,
+            why=selection.why,
+        )
+        return seen[selection.device.address][0], selection.device
+
+    def _on_measurement(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        t = self._clock.now()
+        # Any notification proves the link alive, even a malformed one.
+        self._last_rx = t
+        sample = self._decoder.decode(bytes(data), t)
+        if isinstance(sample, ParseErrorSample):
+            self._parse_error(sample)
+        self._emit(sample)
+
+    def _on_battery(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        sample = decode_battery(self.role, bytes(data), self._clock.now())
+        if isinstance(sample, ParseErrorSample):
+            self._parse_error(sample)
+        self._emit(sample)
+
+    def _parse_error(self, sample: ParseErrorSample) -> None:
+        self.parse_errors += 1
+        level = self._log.warning if self.parse_errors <= PARSE_ERRORS_LOGGED else self._log.debug
+        level(
+            "gatt_parse_error",
+            uuid=sample.uuid,
+            payload_hex=sample.payload_hex,
+            error=sample.error,
+            count=self.parse_errors,
+        )
+
+    async def _read_device_info(self, client: BleakClient, result: ScanResult) -> None:
+        """Read the Device Information strings once per device; a missing service is fine."""
+        key = result.address.casefold()
+        if key in self._info_read:
+            return
+        fields: dict[str, str] = {}
+        for uuid, field in DEVICE_INFO_FIELDS.items():
+            char = _characteristic(client, uuid)
+            if char is None or "read" not in char.properties:
+                continue
+            try:
+                async with asyncio.timeout(GATT_TIMEOUT_S):
+                    fields[field] = parse_device_info_string(await client.read_gatt_char(char))
+            except (BleakError, TimeoutError) as exc:
+                self._log.debug("ble_device_info_unreadable", uuid=uuid, error=str(exc))
+        self._info_read.add(key)
+        self._emit(
+            device_info_sample(self.role, result.address, result.name, self._clock.now(), fields)
+        )
+
+    async def _subscribe_battery(self, client: BleakClient, stack: AsyncExitStack) -> None:
+        """Read Battery Level and follow its notifications where offered; optional."""
+        char = _characteristic(client, BATTERY_LEVEL)
+        if char is None:
+            return
+        try:
+            if "read" in char.properties:
+                async with asyncio.timeout(GATT_TIMEOUT_S):
+                    self._on_battery(char, await client.read_gatt_char(char))
+            if "notify" in char.properties:
+                async with asyncio.timeout(GATT_TIMEOUT_S):
+                    await client.start_notify(char, self._on_battery)
+                stack.push_async_callback(self._stop_notify, client, char)
+        except (BleakError, TimeoutError) as exc:
+            # Battery is a nicety; a dead link shows up at the measurement subscribe.
+            self._log.info("ble_battery_unavailable", error=str(exc))
+
+    async def _stop_notify(self, client: BleakClient, char: BleakGATTCharacteristic) -> None:
+        # Notifications stop by themselves on disconnect (bleak's stop_notify
+        # docstring); asking a dead link only produces errors.
+        if not client.is_connected:
+            return
+        try:
+            async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
+                await client.stop_notify(char)
+        except _BLE_FAILURES as exc:
+            self._log.debug("ble_stop_notify_failed", error=str(exc))
+
+    async def _disconnect(self, client: BleakClient) -> None:
+        try:
+            async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
+                await client.disconnect()
+        except _BLE_FAILURES as exc:
+            self._log.warning("ble_disconnect_failed", error=str(exc))
+
+    def _link_up(self, result: ScanResult) -> None:
+        self._up = result
+        self.connections += 1
+        self._log.info("ble_link_up", address=result.address, name=result.name)
+        self._emit_link(Link.UP, result, "")
+
+    def _link_down(self, reason: str) -> None:
+        """Emit DOWN once per UP; losing a link that never came up says nothing new."""
+        result, self._up = self._up, None
+        if result is not None:
+            self._log.warning("ble_link_down", address=result.address, reason=reason)
+            self._emit_link(Link.DOWN, result, reason)
+
+    def _emit_link(self, link: Link, result: ScanResult, reason: str) -> None:
+        t = self._clock.now()
+        self._emit(LinkSample(t, self.role, link, result.address, result.name, reason))
