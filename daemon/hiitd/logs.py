@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 import structlog
 
 if TYPE_CHECKING:
-    from collections.abc import MutableMapping
-
     from structlog.typing import EventDict, Processor, WrappedLogger
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
@@ -92,6 +90,6 @@ def configure_logging(
     logging.getLogger("amqtt").setLevel(logging.WARNING)
 
 
-def bind(**values: Any) -> MutableMapping[str, Any]:
+def bind(**values: Any) -> None:
     """Bind context (session id, device) for every log line in this task."""
-    return structlog.contextvars.bind_contextvars(**values)
+    structlog.contextvars.bind_contextvars(**values)

@@ -88,6 +88,7 @@ class AthleteSettings(_Section):
     sex: Literal["male", "female"] | None = None
     weight_kg: Annotated[float, Field(gt=25, le=250)] | None = None
     height_cm: Annotated[float, Field(gt=100, le=250)] | None = None
+    # The ranges do not overlap, so resting_hr < max_hr holds by construction.
     max_hr: Annotated[int, Field(ge=120, le=230)] | None = None
     resting_hr: Annotated[int, Field(ge=30, le=110)] | None = None
     lthr: Annotated[int, Field(ge=100, le=220)] | None = None
@@ -109,16 +110,6 @@ class AthleteSettings(_Section):
         if value is not None:
             parse_pace(value)
         return value
-
-    @model_validator(mode="after")
-    def _check_hr_order(self) -> Self:
-        if (
-            self.max_hr is not None
-            and self.resting_hr is not None
-            and self.resting_hr >= self.max_hr
-        ):
-            raise ValueError("resting_hr must be below max_hr")
-        return self
 
 
 class SensorSettings(_Section):
