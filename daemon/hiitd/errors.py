@@ -13,3 +13,20 @@ class ConfigError(HiitdError):
 
 class MqttError(HiitdError):
     """The broker could not be reached, refused us, or the link broke."""
+
+
+class WorkoutError(HiitdError):
+    """A workout (file or built-in) is invalid; it is rejected whole.
+
+    ``source`` names the file and ``position`` where in it (``line 12``,
+    ``step 4``, ``<IntervalsT> #2``), so the message points at the mistake.
+    """
+
+    def __init__(
+        self, message: str, *, source: str | None = None, position: str | None = None
+    ) -> None:
+        self.reason = message
+        self.source = source
+        self.position = position
+        where = ", ".join(p for p in (source, position) if p)
+        super().__init__(f"{where}: {message}" if where else message)
