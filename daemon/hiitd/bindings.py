@@ -12,10 +12,13 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hiitd.errors import ConfigError
-from hiitd.settings import Settings
 from hiitd_drivers.samples import Role
+
+if TYPE_CHECKING:
+    from hiitd.settings import Settings
 
 FILE_NAME = "bindings.json"
 

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this much")
     p.add_argument("--seed", type=int, default=1, help="simulator random seed")
+    p.add_argument("--verbose", action="store_true", help="show the daemon's log lines too")
 
     p = sub.add_parser("watch", help="print a daemon's MQTT messages readably")
     _add_common(p, as_json=True)

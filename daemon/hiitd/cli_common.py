@@ -44,5 +44,3 @@ def print_json(obj: object) -> None:
     """Write one JSON document as a line on stdout."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
-
-

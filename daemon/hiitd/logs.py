@@ -43,9 +43,7 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
-def configure_logging(
-    level: str = "info", fmt: str = "auto", stream: TextIO | None = None
-) -> None:
+def configure_logging(level: str = "info", fmt: str = "auto", stream: TextIO | None = None) -> None:
     """Route structlog and the standard library to ``stream`` (stderr by default).
 
     ``fmt="auto"`` picks the console renderer on a terminal and JSON otherwise
@@ -85,9 +83,12 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS[level])
     # bleak logs every D-Bus message at debug; keep it at info unless asked.
-    for noisy in ("bleak", "dbus_fast", "amqtt", "transitions", "passlib"):
+    for noisy in ("bleak", "dbus_fast"):
         logging.getLogger(noisy).setLevel(max(_LEVELS[level], logging.INFO))
-    logging.getLogger("amqtt").setLevel(logging.WARNING)
+    # The embedded demo broker (amqtt and its state machine library) narrates every
+    # client state change at info; only its problems matter to us.
+    for chatty in ("amqtt", "transitions", "passlib"):
+        logging.getLogger(chatty).setLevel(max(_LEVELS[level], logging.WARNING))
 
 
 def bind(**values: Any) -> None:
