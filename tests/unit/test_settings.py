@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from hiitd.errors import ConfigError
 from hiitd.settings import load_settings, parse_duration, parse_pace, redacted
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +17,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("HIITD_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, text: str) -> Path:
