@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("HIITD_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -42,3 +46,9 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "MANIFEST.md").is_file():
         missing_part(f"shared test data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def executable() -> Callable[..., str]:
+    """``executable("systemd-analyze")``: the path, or fail (CI) / skip naming the package."""
+    return require_executable

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from hiitd import __version__
 from hiitd.errors import ConfigError, HiitdError
+from hiitd_drivers.errors import DriverError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -152,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"hiitd: {exc}\n")
         return EX_CONFIG
-    except HiitdError as exc:
+    except (HiitdError, DriverError) as exc:
         sys.stderr.write(f"hiitd: {exc}\n")
         return EX_UNAVAILABLE
     except KeyboardInterrupt:
