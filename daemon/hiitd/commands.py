@@ -100,7 +100,9 @@ class DemoPrinter:
             return
         kind = out.topic.rsplit("/", 2)
         if kind[-1] == "availability":
-            sys.stdout.write(f"{kind[-2]:<8} {text}\n")
+            sensor = "heart-rate strap" if kind[-2] == "hr" else kind[-2]
+            state = "connected" if text == "online" else "not connected"
+            sys.stdout.write(f"{sensor}: {state}\n")
             sys.stdout.flush()
             return
         if isinstance(body, dict):
