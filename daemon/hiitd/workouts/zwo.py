@@ -238,7 +238,8 @@ def _step(ctx: _Ctx, elem: ET.Element, pos: str, cues: list[tuple[float, str]]) 
 
 
 def _intervals(ctx: _Ctx, elem: ET.Element, pos: str) -> list[Step | Repeat]:
-    count = check_count(_num(ctx, elem, pos, "Repeat") or 1, ctx.source, pos)
+    repeat = _num(ctx, elem, pos, "Repeat")
+    count = check_count(1 if repeat is None else repeat, ctx.source, pos)
     race_m = _race_m(elem)
     on = _length(ctx, elem, pos, "OnDuration")
     off = _length(ctx, elem, pos, "OffDuration")
@@ -378,7 +379,7 @@ def _place_top_level(
         i, local = found
         step = out[i]
         assert isinstance(step, Step)
-        cues = sorted((*step.text_cues, TextCue(local, text)), key=_offset)
+        cues = sorted((*step.text_cues, TextCue(local, text)), key=lambda c: c.offset_s)
         out[i] = replace(step, text_cues=tuple(cues))
     return out
 
@@ -394,7 +395,3 @@ def _locate(items: list[Step | Repeat], offset: float) -> tuple[int, float] | No
             return (i, offset - t0) if isinstance(item, Step) else None
         t0 += length
     return None
-
-
-def _offset(cue: TextCue) -> float:
-    return cue.offset_s
