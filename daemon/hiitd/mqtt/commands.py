@@ -1,0 +1,85 @@
+"""Commands arriving on ``<base>/cmd/<action>``: parsed and checked here, pure.
+
+A payload is empty, a plain string (a workout name), or a JSON object. Anything
+else gets a ``CommandError`` whose message goes back on ``cmd/result``; the
+engine never sees a malformed command. A workout is named, never a path: a
+message on the broker must not make the daemon read files (DESIGN.md, security).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+ACTIONS: Final = ("start", "pause", "resume", "skip", "lap", "stop", "workout")
+MAX_PAYLOAD_BYTES: Final = 4096  # a command is a word or a small object; more is abuse
+_NAME = re.compile(r"^[\w][\w .+()'-]{0,79}$")  # a catalogue name, never a path
+_KEYS: Final = {"workout", "id"}
+
+
+class CommandError(ValueError):
+    """A command that cannot be carried out as given; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    """An action and, for ``start``/``workout``, the workout's catalogue name."""
+
+    action: str
+    workout: str | None = None
+    request_id: str | None = None  # echoed in cmd/result so a caller can match replies
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not _NAME.match(name.strip()) or ".." in name:
+        raise CommandError(
+            f"workout must be a workout name from 'hiitd workouts list', got {name!r:.60}"
+        )
+    return name.strip()
+
+
+def parse_command(action: str, payload: bytes) -> ParsedCommand:
+    """Turn a topic's action and a payload into a command, or raise CommandError."""
+    if action not in ACTIONS:
+        raise CommandError(f"unknown action {action!r:.40}; expected one of {', '.join(ACTIONS)}")
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise CommandError(f"payload of {len(payload)} bytes is too large (limit 4096)")
+    try:
+        text = payload.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CommandError("payload is not UTF-8 text") from None
+    if not text:
+        if action == "workout":
+            raise CommandError("'workout' needs a workout name as payload")
+        return ParsedCommand(action)
+    if text.startswith(("{", "[", '"')):
+        try:
+            doc: Any = json.loads(text)
+        except ValueError as exc:
+            raise CommandError(f"payload is not valid JSON: {exc}") from None
+        if isinstance(doc, str):
+            text = doc
+        elif not isinstance(doc, dict):
+            raise CommandError('a JSON payload must be an object like {"workout": "NAME"}')
+        else:
+            return _from_object(action, doc)
+    if action not in {"start", "workout"}:
+        raise CommandError(f"'{action}' takes no payload, got {text!r:.40}")
+    return ParsedCommand(action, _check_name(text))
+
+
+def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise CommandError(f"unknown field(s) {', '.join(unknown)}; allowed: workout, id")
+    request_id = doc.get("id")
+    if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
+        raise CommandError("id must be a string of at most 64 characters")
+    workout = doc.get("workout")
+    if workout is not None and action not in {"start", "workout"}:
+        raise CommandError(f"'{action}' takes no workout")
+    if workout is None and action == "workout":
+        raise CommandError('\'workout\' needs {"workout": "NAME"}')
+    return ParsedCommand(action, None if workout is None else _check_name(workout), request_id)
