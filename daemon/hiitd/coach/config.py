@@ -97,6 +97,14 @@ class CoachConfig(BaseModel):
     correction_interval_s: float = Field(
         30.0, ge=0, description="At most one correction of each kind per this many seconds."
     )
+    correction_backoff: float = Field(
+        2.0,
+        ge=1,
+        description=(
+            "While the runner stays out of target, each repeat of a correction waits this "
+            "factor longer (30, 60, 120 s); back in target resets it. 1 repeats every interval."
+        ),
+    )
     quiet_before_step_end_s: float = Field(
         10.0, ge=0, description="No corrections in the last seconds of a step."
     )

@@ -1,0 +1,238 @@
+"""What the runner hears: cue texts, ids, rate limiting and priority order.
+
+Texts are short and spoken-first ("4:05 to 4:20 per km", not "4:05-4:20 /km"):
+they go to a speaker or a watch notification while someone runs hard.
+"""
+
+from __future__ import annotations
+
+from hiitd.coach.events import (
+    CORRECTION_KINDS,
+    Cue,
+    CueKind,
+    Priority,
+    TargetView,
+)
+from hiitd.coach.model import Duration, DurationType, Intensity, PlannedStep, TargetType
+
+# Below this a pace is meaningless (minutes per km in the hundreds): "standing".
+_MIN_PACE_SPEED_MPS = 0.3
+
+_PRIORITY: dict[CueKind, Priority] = {
+    CueKind.SAFETY_HR_CEILING: Priority.SAFETY,
+    CueKind.COUNTDOWN: Priority.STEP,
+    CueKind.STEP_START: Priority.STEP,
+    CueKind.STEP_END: Priority.STEP,
+    CueKind.PAUSED: Priority.STEP,
+    CueKind.RESUMED: Priority.STEP,
+    CueKind.SESSION_END: Priority.STEP,
+    CueKind.HALFWAY: Priority.INFO,
+    CueKind.SENSOR_LOST: Priority.INFO,
+    CueKind.SENSOR_BACK: Priority.INFO,
+    **dict.fromkeys(CORRECTION_KINDS, Priority.CORRECTION),
+}
+
+
+def priority_of(kind: CueKind) -> Priority:
+    """The default priority of a cue kind."""
+    return _PRIORITY[kind]
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def pace_text(speed_mps: float | None) -> str:
+    """Speed as a spoken pace, "4:05" (per km); "standing" when still."""
+    if speed_mps is None or speed_mps < _MIN_PACE_SPEED_MPS:
+        return "standing"
+    total = round(1000.0 / speed_mps)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}"
+
+
+def spoken_target(ttype: TargetType, low: float | None, high: float | None) -> str:
+    """A target to say: "4:05 to 4:20 per km", "heart rate 150 to 160"."""
+    if ttype is TargetType.OPEN or (low is None and high is None):
+        return ""
+    if ttype is TargetType.SPEED:
+        fast, slow = pace_text(high) if high else "", pace_text(low) if low else ""
+        if fast and slow:
+            return f"{fast} to {slow} per km"
+        return f"faster than {slow} per km" if slow else f"no faster than {fast} per km"
+    what = {TargetType.HR: "heart rate", TargetType.CADENCE: "cadence", TargetType.POWER: "power"}
+    name = what[ttype]
+    if low is not None and high is not None:
+        return f"{name} {_num(low)} to {_num(high)}"
+    return f"{name} above {_num(low)}" if low is not None else f"{name} under {_num(high or 0)}"
+
+
+def seconds_phrase(s: float) -> str:
+    """ "4 minutes", "90 seconds", "2 minutes 30"."""
+    s = round(s)
+    if s < 120 and s % 60:
+        return f"{s} seconds"
+    m, r = divmod(s, 60)
+    unit = "minute" if m == 1 else "minutes"
+    return f"{m} {unit}" if r == 0 else f"{m} {unit} {r}"
+
+
+def metres_phrase(m: float) -> str:
+    """ "800 metres", "2.5 kilometres"."""
+    if m < 1000:
+        return f"{m:.0f} metres"
+    km = m / 1000
+    return f"{km:.0f} kilometres" if km.is_integer() else f"{km:.1f} kilometres"
+
+
+def duration_phrase(d: Duration) -> str:
+    """How the step ends, said in a few words."""
+    v = d.value or 0.0
+    match d.type:
+        case DurationType.TIME:
+            return seconds_phrase(v)
+        case DurationType.DISTANCE:
+            return metres_phrase(v)
+        case DurationType.HR_BELOW:
+            return f"until heart rate drops below {v:.0f}"
+        case DurationType.HR_ABOVE:
+            return f"until heart rate rises above {v:.0f}"
+        case _:
+            return "until you press lap"
+
+
+_NAMES = {
+    Intensity.WARMUP: "Warm-up",
+    Intensity.ACTIVE: "Interval",
+    Intensity.RECOVERY: "Recovery",
+    Intensity.REST: "Rest",
+    Intensity.COOLDOWN: "Cool-down",
+}
+
+
+def step_label(ps: PlannedStep) -> str:
+    """ "Interval 3 of 8", "Recovery 2 of 4", "Warm-up"."""
+    base = _NAMES[ps.step.intensity]
+    if ps.work_number is not None and ps.work_count is not None and ps.work_count > 1:
+        return f"{base} {ps.work_number} of {ps.work_count}"
+    if ps.rep is not None and ps.rep_count is not None and ps.rep_count > 1:
+        return f"{base} {ps.rep} of {ps.rep_count}"
+    return base
+
+
+def step_start_text(ps: PlannedStep, target: TargetView, ttype: TargetType) -> str:
+    """ "Interval 3 of 8. 4 minutes at 4:05 to 4:20 per km." """
+    label = step_label(ps)
+    dur = duration_phrase(ps.step.duration)
+    said = spoken_target(ttype, target.low, target.high)
+    if not said:
+        return f"{label}. {dur}."
+    joiner = " at " if ttype is TargetType.SPEED else ", "
+    return f"{label}. {dur}{joiner}{said}."
+
+
+def correction_text(
+    kind: CueKind, value: float, low: float | None, high: float | None, ceiling: bool
+) -> str:
+    """ "Pick it up: 4:32 per km, target 4:05 to 4:20." and friends."""
+    match kind:
+        case CueKind.SPEED_UP | CueKind.SLOW_DOWN:
+            head = "Pick it up" if kind is CueKind.SPEED_UP else "Ease back"
+            fast, slow = pace_text(high) if high else "", pace_text(low) if low else ""
+            rng = f"{fast} to {slow}" if fast and slow else (fast or slow)
+            return f"{head}: {pace_text(value)} per km, target {rng}."
+        case CueKind.HR_HIGH:
+            if ceiling or low is None:
+                return f"Ease off, heart rate {value:.0f}, ceiling {high or 0:.0f}."
+            return f"Ease off, heart rate {value:.0f}, target {low:.0f} to {high or 0:.0f}."
+        case CueKind.HR_LOW:
+            return f"Push a little: heart rate {value:.0f}, target {_range(low, high)}."
+        case CueKind.CADENCE_UP:
+            return f"Quicker steps: cadence {value:.0f}, target {_range(low, high)}."
+        case CueKind.CADENCE_DOWN:
+            return f"Longer, calmer steps: cadence {value:.0f}, target {_range(low, high)}."
+        case _:
+            raise ValueError(f"{kind} is not a correction")
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:.0f} to {high:.0f}"
+    return f"at least {low:.0f}" if low is not None else f"at most {high or 0:.0f}"
+
+
+# ------------------------------------------------------------------ the book
+
+
+class CueBook:
+    """Makes cues with unique ids and remembers when each correction kind was last said."""
+
+    __slots__ = ("_last", "_streak", "count", "session_id")
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        self.count = 0
+        self._last: dict[CueKind, float] = {}
+        self._streak: dict[CueKind, int] = {}
+
+    def make(
+        self,
+        kind: CueKind,
+        text: str,
+        reason: str,
+        step_index: int | None,
+        *,
+        target: TargetView | None = None,
+        value: float | None = None,
+        priority: Priority | None = None,
+        source: str = "engine",
+    ) -> Cue:
+        """A new cue; its id is the session id and a counter."""
+        self.count += 1
+        return Cue(
+            id=f"{self.session_id}:{self.count}",
+            kind=kind,
+            priority=priority_of(kind) if priority is None else priority,
+            text=text,
+            reason=reason,
+            step_index=step_index,
+            target=target,
+            value=value,
+            source="workout" if source == "workout" else "engine",
+        )
+
+    def allowed(self, kind: CueKind, now: float, interval_s: float, backoff: float = 1.0) -> bool:
+        """Whether ``kind`` may be said again at ``now``.
+
+        Not within ``interval_s`` of the last one; and while the runner stays out
+        of the target the wait grows by ``backoff`` per repeat (30, 60, 120 s):
+        a runner who cannot hold the pace needs to hear it, not to hear it
+        eight times in a four-minute rep.
+        """
+        last = self._last.get(kind)
+        if last is None:
+            return True
+        streak = self._streak.get(kind, 0)
+        return now - last >= interval_s * backoff ** max(0, streak - 1)
+
+    def said(self, kind: CueKind, now: float) -> None:
+        """Record that ``kind`` was said at ``now``."""
+        self._last[kind] = now
+        self._streak[kind] = self._streak.get(kind, 0) + 1
+
+    def calm(self) -> None:
+        """The runner is back in target (or a new step began): repeats start over at 30 s."""
+        self._streak.clear()
+
+
+def order(cues: list[Cue]) -> list[Cue]:
+    """Highest priority first (stable); corrections dropped when the step changed.
+
+    A correction computed for the old step in the tick its step ended is stale
+    the moment the new step is announced: saying both confuses the runner.
+    """
+    step_change = any(c.kind in (CueKind.STEP_START, CueKind.STEP_END) for c in cues)
+    kept = [c for c in cues if not (step_change and c.kind in CORRECTION_KINDS)]
+    return sorted(kept, key=lambda c: -int(c.priority))

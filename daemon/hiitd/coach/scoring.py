@@ -1,0 +1,200 @@
+"""Zone checking: what a step judges, hysteretic verdicts, and time-in-target accounting.
+
+Two views of the same smoothed value, on purpose:
+
+* the *verdict* (``ZoneJudge``) drives cues and the published ``zone``: it is
+  forgiving, turning "out" only after the value has stayed beyond the target
+  plus a margin for a while, and "in" again once inside the target;
+* the *accounting* (``StepStats``) is honest: each scored second counts as
+  below/in/above by the smoothed value against the target itself, no margin.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from hiitd.coach.events import CueKind, Zone
+from hiitd.coach.model import DurationType, Intensity, PlannedStep, TargetType
+from hiitd.coach.smoothing import Hold, Mean
+
+
+class Metric(enum.StrEnum):
+    """A quantity a step can be judged by."""
+
+    HR = "hr"
+    SPEED = "speed"
+    CADENCE = "cadence"
+
+
+_CUE_FOR: dict[tuple[Metric, Zone], CueKind] = {
+    (Metric.SPEED, Zone.BELOW): CueKind.SPEED_UP,
+    (Metric.SPEED, Zone.ABOVE): CueKind.SLOW_DOWN,
+    (Metric.HR, Zone.BELOW): CueKind.HR_LOW,
+    (Metric.HR, Zone.ABOVE): CueKind.HR_HIGH,
+    (Metric.CADENCE, Zone.BELOW): CueKind.CADENCE_UP,
+    (Metric.CADENCE, Zone.ABOVE): CueKind.CADENCE_DOWN,
+}
+
+
+def correction_kind(metric: Metric, zone: Zone) -> CueKind | None:
+    """The correction for being ``zone`` on ``metric`` (None when in or no verdict)."""
+    return _CUE_FOR.get((metric, zone))
+
+
+_EASY = frozenset({Intensity.RECOVERY, Intensity.REST, Intensity.WARMUP, Intensity.COOLDOWN})
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How one step is coached."""
+
+    metric: Metric | None  # the primary target; None for open and power (no power source)
+    hr_ceiling_only: bool  # judge only the upper HR bound
+    allow_up: bool  # may we ever say speed_up / hr_low / cadence_up?
+    autopause: bool  # may standing still pause the session?
+
+
+def is_short_hr_work(ps: PlannedStep, short_s: float, est_speed_mps: float) -> bool:
+    """A work step too short for heart rate to reach its target range.
+
+    HR follows effort with a ~60 s time constant, so it needs ~3 minutes (3 tau)
+    to settle; a shorter rep steered by HR alone would always read "too low".
+    Distance steps are converted with an estimated running speed.
+    """
+    step = ps.step
+    if step.intensity is not Intensity.ACTIVE or step.target.type is not TargetType.HR:
+        return False
+    d = step.duration
+    if d.type is DurationType.TIME and d.value is not None:
+        return d.value < short_s
+    if d.type is DurationType.DISTANCE and d.value is not None and est_speed_mps > 0:
+        return d.value / est_speed_mps < short_s
+    if d.type in (DurationType.HR_ABOVE, DurationType.HR_BELOW) and d.max_s is not None:
+        return d.max_s < short_s
+    return False
+
+
+def policy_for(ps: PlannedStep, short_s: float, est_speed_mps: float) -> Policy:
+    """Decide what a step judges and which corrections it may give.
+
+    Recovery, rest, warm-up and cool-down are *easy* steps: the only useful
+    correction there is "ease off" (too fast, HR too high). Telling a runner to
+    push during a recovery defeats the recovery, and HR is still falling from
+    the last rep (recovery kinetics are slower than on-kinetics).
+    Auto-pause is off in rest and recovery steps: standing or walking is what
+    they are for, and the recovery clock must keep running.
+    """
+    step = ps.step
+    ttype = step.target.type
+    metric = {
+        TargetType.HR: Metric.HR,
+        TargetType.SPEED: Metric.SPEED,
+        TargetType.CADENCE: Metric.CADENCE,
+    }.get(ttype)
+    easy = step.intensity in _EASY
+    short = is_short_hr_work(ps, short_s, est_speed_mps)
+    ceiling = metric is Metric.HR and (easy or short)
+    return Policy(
+        metric=metric,
+        hr_ceiling_only=ceiling,
+        allow_up=not easy and not short,
+        autopause=step.intensity not in (Intensity.REST, Intensity.RECOVERY),
+    )
+
+
+def margin_for(metric: Metric, bound: float, *, speed_pct: float, hr: float, cad: float) -> float:
+    """The hysteresis margin beyond a bound, in the metric's unit."""
+    if metric is Metric.SPEED:
+        return bound * speed_pct / 100.0
+    return hr if metric is Metric.HR else cad
+
+
+class ZoneJudge:
+    """A hysteretic below/in/above verdict for one metric over one step."""
+
+    __slots__ = ("_above", "_below", "hold_s", "zone")
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self.zone = Zone.NONE
+        self._below = Hold()
+        self._above = Hold()
+
+    def reset(self) -> None:
+        """No verdict (step start, grace, gap, pause): start afresh."""
+        self.zone = Zone.NONE
+        self._below.reset()
+        self._above.reset()
+
+    def update(
+        self,
+        now: float,
+        value: float,
+        low: float | None,
+        high: float | None,
+        *,
+        margin_low: float,
+        margin_high: float,
+    ) -> Zone:
+        """Judge ``value`` at ``now``; returns the (possibly unchanged) verdict."""
+        out_below = low is not None and value < low - margin_low
+        out_above = high is not None and value > high + margin_high
+        inside = (low is None or value >= low) and (high is None or value <= high)
+        held_below = self._below.update(now, out_below)
+        held_above = self._above.update(now, out_above)
+        if self.zone is Zone.NONE:
+            # The first verdict after grace gives the benefit of the doubt: a
+            # runner is "in" until the hold proves otherwise.
+            self.zone = Zone.IN
+        if out_below and held_below >= self.hold_s:
+            self.zone = Zone.BELOW
+        elif out_above and held_above >= self.hold_s:
+            self.zone = Zone.ABOVE
+        elif inside:
+            self.zone = Zone.IN
+        return self.zone
+
+
+def raw_zone(value: float, low: float | None, high: float | None) -> Zone:
+    """Where ``value`` is against the target itself, no margin (for honest accounting)."""
+    if low is not None and value < low:
+        return Zone.BELOW
+    if high is not None and value > high:
+        return Zone.ABOVE
+    return Zone.IN
+
+
+@dataclass(slots=True)
+class StepStats:
+    """Accumulators for one step's summary."""
+
+    in_s: float = 0.0
+    below_s: float = 0.0
+    above_s: float = 0.0
+    gap_s: float = 0.0
+    hr: Mean = field(default_factory=Mean)
+    speed: Mean = field(default_factory=Mean)
+    cadence: Mean = field(default_factory=Mean)
+    laps_s: list[float] = field(default_factory=list)
+
+    def account(self, dt: float, zone: Zone | None) -> None:
+        """Count ``dt`` moving seconds: a zone is scored, None is a data gap."""
+        if zone is None:
+            self.gap_s += dt
+        elif zone is Zone.IN:
+            self.in_s += dt
+        elif zone is Zone.BELOW:
+            self.below_s += dt
+        elif zone is Zone.ABOVE:
+            self.above_s += dt
+
+    @property
+    def scored_s(self) -> float:
+        """Seconds that got a verdict."""
+        return self.in_s + self.below_s + self.above_s
+
+    def pct(self, part: float) -> float | None:
+        """``part`` as a % of scored seconds, None when nothing was scored."""
+        total = self.scored_s
+        return 100.0 * part / total if total > 0 else None
