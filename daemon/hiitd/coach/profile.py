@@ -1,0 +1,115 @@
+"""The athlete profile: the numbers zones and targets are computed from. Pure, frozen.
+
+Built once from ``AthleteSettings``; what the settings leave out is estimated,
+and every estimate is said in ``notes`` so reports can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from hiitd.coach import daniels
+from hiitd.settings import parse_pace
+
+if TYPE_CHECKING:
+    from hiitd.settings import AthleteSettings
+
+# With neither a measured max HR nor an age there is nothing to estimate from; 190
+# is Tanaka's formula at age 25, a middle value that keeps zones usable while the
+# note asks for the real number.
+FALLBACK_MAX_HR = 190
+# An observed value outside this range is an artefact (strap noise, a double
+# count), never a new maximum.
+_PLAUSIBLE_MAX_HR = (120, 240)
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteProfile:
+    """Who is running, as numbers. Speeds in m/s, heart rates in bpm."""
+
+    max_hr: int
+    max_hr_estimated: bool
+    resting_hr: int | None
+    lthr: int | None
+    threshold_speed_mps: float | None
+    vdot: float | None
+    age: int | None = None
+    sex: str | None = None
+    weight_kg: float | None = None
+    ftp_w: float | None = None
+    notes: tuple[str, ...] = ()
+
+
+def tanaka_max_hr(age: float) -> int:
+    """Predicted max HR, 208 - 0.7 x age (Tanaka, Monahan & Seals, JACC 2001; 37:153-6)."""
+    return round(208.0 - 0.7 * age)
+
+
+def profile_from_settings(a: AthleteSettings) -> AthleteProfile:
+    """The profile for these settings, estimating what they leave out (see ``notes``)."""
+    notes: list[str] = []
+    if a.max_hr is not None:
+        max_hr, estimated = a.max_hr, False
+    elif a.age is not None:
+        max_hr, estimated = tanaka_max_hr(a.age), True
+        notes.append(
+            f"max HR {max_hr} estimated from age (Tanaka: 208 - 0.7 x {a.age}); "
+            "set athlete.max_hr to a measured value"
+        )
+    else:
+        max_hr, estimated = FALLBACK_MAX_HR, True
+        notes.append(
+            f"max HR unknown: {FALLBACK_MAX_HR} assumed; set athlete.max_hr (or athlete.age)"
+        )
+
+    vdot: float | None = None
+    if a.race is not None:
+        vdot = daniels.vdot_from_race(a.race.distance_m, a.race.time_s)
+
+    threshold: float | None = None
+    if a.threshold_pace is not None:
+        threshold = 1000.0 / parse_pace(a.threshold_pace)
+        if vdot is None:
+            vdot = daniels.vdot_from_threshold_speed(threshold)
+            notes.append(
+                "VDOT and race predictions estimated from threshold pace; "
+                "set athlete.race for better ones"
+            )
+    elif vdot is not None:
+        threshold = daniels.threshold_speed(vdot)
+        notes.append("threshold pace derived from the race result (Daniels' T pace)")
+    else:
+        notes.append("no pace zones: set athlete.threshold_pace or athlete.race for pace targets")
+
+    if a.lthr is not None and a.lthr >= max_hr:
+        notes.append(f"lthr {a.lthr} is not below max HR {max_hr}: check athlete.max_hr")
+    return AthleteProfile(
+        max_hr=max_hr,
+        max_hr_estimated=estimated,
+        resting_hr=a.resting_hr,
+        lthr=a.lthr,
+        threshold_speed_mps=threshold,
+        vdot=vdot,
+        age=a.age,
+        sex=a.sex,
+        weight_kg=a.weight_kg,
+        notes=tuple(notes),
+    )
+
+
+def raise_max_hr(profile: AthleteProfile, observed_bpm: int) -> AthleteProfile:
+    """A profile whose max HR is ``observed_bpm`` when that is higher; now a measured value.
+
+    The engine calls this when it recorded a clean, sustained value above the
+    profile's max. A lower or equal value leaves the profile as it is: a hard
+    session that stays under an estimate proves nothing about the maximum.
+    """
+    lo, hi = _PLAUSIBLE_MAX_HR
+    if not lo <= observed_bpm <= hi:
+        raise ValueError(f"{observed_bpm} bpm is not a plausible max heart rate ({lo}-{hi})")
+    if observed_bpm <= profile.max_hr:
+        return profile
+    notes = tuple(n for n in profile.notes if not n.startswith("max HR"))
+    notes += (f"max HR {observed_bpm} recorded in a session (was {profile.max_hr})",)
+    return replace(profile, max_hr=observed_bpm, max_hr_estimated=False, notes=notes)
