@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from typing import Any
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 
 from hiitd.coach import daniels, zones
 from hiitd.coach.profile import AthleteProfile
-
 
 BASE = AthleteProfile(190, False, None, None, None, None)
 
@@ -115,7 +115,7 @@ def test_hr_zones_are_contiguous(max_hr: int, resting: int) -> None:
         zones.hr_zones_hrr(max_hr, resting),
         zones.hr_zones_lthr(max_hr - 15, max_hr),
     ):
-        for a, b in zip(zs, zs[1:], strict=False):
+        for a, b in itertools.pairwise(zs):
             assert a.high_bpm is not None
             assert b.low_bpm == a.high_bpm + 1
         assert zs[-1].high_bpm == max_hr
