@@ -117,8 +117,12 @@ def metric_value(e: Engine, m: Metric, now: float) -> float | None:
 
 def _in_grace(e: Engine, run: StepRun, m: Metric) -> bool:
     el = run.elapsed(e.moving_s)
-    if m is Metric.HR:
+    recovering = run.ps.step.intensity in (Intensity.RECOVERY, Intensity.REST)
+    if m is Metric.HR and (recovering or not run.policy.hr_ceiling_only):
         return el < e.config.grace_hr_s
+    # Pace and cadence settle in a few strides. So does the *ceiling* of a short
+    # work rep: HR rises through the rep, so exceeding the ceiling is never a
+    # left-over of the previous step, and a 75 s grace would outlast the rep.
     return el - run.pace_grace_from < e.config.grace_pace_s
 
 

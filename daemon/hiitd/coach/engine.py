@@ -141,14 +141,20 @@ class Engine:
     def sample(
         self, sample: HeartRateSample | FootpodSample | LinkSample | object, now: float
     ) -> list[Event]:
-        """Take a sensor sample (others are ignored)."""
-        self._advance(now)
+        """Take a sensor sample (others are ignored).
+
+        The sample is recorded before time advances: it reports the interval
+        that ends at ``now``, which belongs to the step running until ``now``.
+        """
         if isinstance(sample, HeartRateSample):
             self._heart_sample(sample, now)
         elif isinstance(sample, FootpodSample):
             self._pod_sample(sample, now)
         elif isinstance(sample, LinkSample):
             (self.heart if sample.role is Role.HR else self.pod).link(sample)
+        self._advance(now)
+        if isinstance(sample, FootpodSample):
+            coaching.autopause(self, now, self.run)
         return self._flush(now)
 
     def tick(self, now: float) -> list[Event]:
@@ -368,7 +374,6 @@ class Engine:
             self.distance_m += delta
             run.stats.speed.add(s.speed_mps)
             run.stats.cadence.add(s.cadence_spm)
-        coaching.autopause(self, now, run)
 
     # ============================================================ output
 
