@@ -1,0 +1,132 @@
+"""Engine zone checking: grace, hysteresis, rate limits, quiet time, easy steps, safety."""
+
+from __future__ import annotations
+
+from engine_rig import Rig, hr, speed, timed, workout
+
+from hiitd.coach.config import CoachConfig
+from hiitd.coach.events import Notice, Zone
+from hiitd.coach.model import Intensity
+
+A, R = Intensity.ACTIVE, Intensity.RECOVERY
+FOUR_MIN = workout(timed(A, 240, speed(3.85, 4.08)))
+
+
+def test_slow_runner_gets_exact_speed_up_sequence() -> None:
+    """10 % slow: nothing in the 12 s grace, speed_up after a 5 s hold, then 30 s, 60 s, 120 s."""
+    rig = Rig(FOUR_MIN)
+    rig.start()
+    rig.run(240, mps=3.85 * 0.9, bpm=150)
+    assert rig.cues() == [
+        (0.0, "step_start"),
+        (17.0, "speed_up"),
+        (47.0, "speed_up"),
+        (107.0, "speed_up"),
+        (120.0, "halfway"),
+        (227.0, "speed_up"),
+        (240.0, "step_end"),
+        (240.0, "session_end"),
+    ]
+
+
+def test_no_correction_during_grace_or_within_30_s() -> None:
+    """No correction in the first 12 s, exactly one in the next 30 s."""
+    rig = Rig(FOUR_MIN)
+    rig.start()
+    rig.run(11, mps=2.0)
+    assert rig.cues("speed_up") == []
+    assert rig.e.snapshot(rig.now).zone is Zone.NONE
+    rig.run(35, mps=2.0)  # to t=46
+    assert [t for t, _ in rig.cues("speed_up")] == [17.0]
+    assert rig.e.snapshot(rig.now).zone is Zone.BELOW
+
+
+def test_in_target_and_inside_margin_give_no_correction() -> None:
+    """Within 2 % below the target is not out: hysteresis margin."""
+    rig = Rig(FOUR_MIN)
+    rig.start()
+    rig.run(100, mps=3.85 * 0.985)
+    assert rig.cues("speed_up", "slow_down") == []
+
+
+def test_no_correction_in_last_10_s_of_a_step() -> None:
+    """Slowing 14 s before the end: the 10 s mean crosses the margin at 49, out at 54, silence."""
+    rig = Rig(workout(timed(A, 60, speed(3.85, 4.08)), timed(R, 60)))
+    rig.start()
+    rig.run(46, mps=4.0)
+    rig.run(14, mps=3.0)
+    assert rig.cues("speed_up") == []
+    # Control: the same slowdown with time to spare is corrected.
+    rig2 = Rig(workout(timed(A, 120, speed(3.85, 4.08))))
+    rig2.start()
+    rig2.run(46, mps=4.0)
+    rig2.run(14, mps=3.0)
+    assert rig2.cues("speed_up") == [(54.0, "speed_up")]
+
+
+def test_safety_ceiling_bypasses_rate_limit_and_repeats_every_20_s() -> None:
+    """HR above max for 10 s: safety cue, again every 20 s, even right after an hr_high."""
+    rig = Rig(workout(timed(A, 600, hr(150, 170))))
+    rig.start()
+    rig.run(100, bpm=195)
+    assert rig.cues("safety_hr_ceiling", "hr_high") == [
+        (11.0, "safety_hr_ceiling"),
+        (31.0, "safety_hr_ceiling"),
+        (51.0, "safety_hr_ceiling"),
+        (71.0, "safety_hr_ceiling"),
+        (85.0, "hr_high"),  # HR grace 75 s + 10 s hold
+        (91.0, "safety_hr_ceiling"),  # 6 s after a correction: not rate-limited
+    ]
+    # The clean 195 also teaches a new max HR, but this session's ceiling stays.
+    notices = [ev for _, ev in rig.events if isinstance(ev, Notice)]
+    assert [n.code for n in notices] == ["max_hr_raised"]
+    assert rig.e.profile.max_hr == 195
+    assert rig.e.ceiling == 190
+
+
+def test_safety_ceiling_config_override() -> None:
+    """CoachConfig.safety_ceiling_bpm replaces max HR as the ceiling."""
+    rig = Rig(workout(timed(A, 600)), config=CoachConfig(countdown_s=0, safety_ceiling_bpm=175))
+    rig.start()
+    rig.run(30, bpm=180)
+    assert rig.cues("safety_hr_ceiling") == [(11.0, "safety_hr_ceiling")]
+
+
+def test_hr_high_after_grace_and_hold_then_back_in() -> None:
+    """HR above range: no verdict for 75 s, hr_high after a 10 s hold; zone in once inside."""
+    rig = Rig(workout(timed(A, 600, hr(150, 160))))
+    rig.start()
+    rig.run(114, bpm=170)
+    assert rig.cues("hr_high", "hr_low") == [(85.0, "hr_high")]
+    rig.run(10, bpm=155)
+    assert rig.e.snapshot(rig.now).zone is Zone.IN
+
+
+def test_recovery_never_says_speed_up_or_hr_low() -> None:
+    """Recovery steps: a slow or low-HR runner hears nothing; only 'ease off' kinds exist."""
+    rig = Rig(workout(timed(R, 300, speed(2.5, 3.0)), timed(R, 300, hr(120, 130)), timed(R, 120)))
+    rig.start()
+    rig.run(300, mps=1.5, bpm=100)
+    rig.run(300, mps=1.5, bpm=100)
+    assert rig.cues("speed_up", "hr_low", "cadence_up") == []
+    assert rig.cues("paused") == []  # walking in a recovery never auto-pauses
+    # Control: too fast / too high in recovery is corrected.
+    fast = Rig(workout(timed(R, 300, speed(2.5, 3.0)), timed(R, 300, hr(120, 130))))
+    fast.start()
+    fast.run(300, mps=3.5, bpm=100)
+    fast.run(300, mps=3.5, bpm=150)
+    assert {k for _, k in fast.cues("slow_down", "hr_high")} == {"slow_down", "hr_high"}
+
+
+def test_short_hr_only_work_steps_warn_and_treat_hr_as_ceiling() -> None:
+    """60 s HR-only reps: a Notice at load; low HR never gives hr_low; above the top, hr_high."""
+    rep = timed(A, 60, hr(160, 175))
+    rig = Rig(workout(rep, timed(R, 60), rep, timed(R, 60)))
+    notices = [ev for _, ev in rig.events if isinstance(ev, Notice)]
+    assert [n.code for n in notices] == ["short_hr_step"]
+    assert "1, 3" in notices[0].text
+    rig.start()
+    rig.run(120, bpm=130)
+    rig.run(60, bpm=185)
+    assert rig.cues("hr_low") == []
+    assert rig.cues("hr_high") == [(142.0, "hr_high")]  # 12 s grace + 10 s hold into rep 2
