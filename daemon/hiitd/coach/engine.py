@@ -248,19 +248,11 @@ class Engine:
         source: str = "engine",
     ) -> None:
         """Queue a cue for this call's output (ordered by priority at the end)."""
-        step_index = self.run.ps.index if self.run is not None else None
-        self._cues.append(
-            self.book.make(
-                kind,
-                text,
-                reason,
-                step_index,
-                target=target,
-                value=value,
-                priority=priority,
-                source=source,
-            )
+        idx = self.run.ps.index if self.run is not None else None
+        made = self.book.make(
+            kind, text, reason, idx, target=target, value=value, priority=priority, source=source
         )
+        self._cues.append(made)
 
     # ============================================================ time
 
@@ -299,8 +291,6 @@ class Engine:
             reason, boundary = ended
             self.end_step(now, reason, boundary)
 
-    # ============================================================ steps
-
     def start_step(self, now: float, index: int, start_moving: float) -> None:
         ps = self.steps[index]
         self.run = coaching.new_run(self, ps, start_moving)
@@ -332,8 +322,6 @@ class Engine:
             self.start_step(now, run.ps.index + 1, at)
         else:
             control.finish(self, now, completed=True)
-
-    # ============================================================ commands
 
     def pause_now(self, now: float, by: str, reason: str) -> None:
         del now
@@ -374,8 +362,6 @@ class Engine:
             self.distance_m += delta
             run.stats.speed.add(s.speed_mps)
             run.stats.cadence.add(s.cadence_spm)
-
-    # ============================================================ output
 
     def _step_view(self) -> StepView | None:
         run = self.run
