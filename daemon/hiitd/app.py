@@ -3,33 +3,44 @@
 Sources (the BLE links or the simulator) call ``emit(sample)``, which never
 blocks: the queue is bounded and drops the oldest sample when a sink falls
 behind (a driver must never wait for the broker). One pump task drains the
-queue into the sinks. Shutdown is cancellation: SIGTERM cancels the main task,
-the TaskGroup cancels every child, and the MQTT link publishes ``offline`` on
-its way out.
+queue into the sinks (live telemetry and the coach); a ticker lets time pass in
+the engine; MQTT commands reach the coach through the link's handler. Shutdown
+is cancellation: SIGTERM cancels the main task, the TaskGroup cancels every
+child, and the MQTT link publishes ``offline`` on its way out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from hiitd.catalog import WorkoutCatalog
+from hiitd.coach.engine import Engine
+from hiitd.coach.profile import profile_from_settings
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.topics import Topics
+from hiitd.session import Coach
 from hiitd.telemetry import Outgoing, Telemetry
 from hiitd_drivers.samples import Role, Sample
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
+    from hiitd.coach.events import Event
     from hiitd.sdnotify import Notifier
     from hiitd.settings import Settings
+    from hiitd_drivers.clock import Clock
 
 log = structlog.get_logger(__name__)
 
 QUEUE_SIZE = 4096  # about 15 minutes of 1 Hz strap + 2 Hz pod: far beyond any stall
+TICK_S = 0.5  # engine clock ticks (source-clock seconds): countdowns land within half a second
+FINISH_LINGER_S = 1.0  # wall seconds to let the result reach the broker before a demo exits
 
 
 class SampleQueue:
@@ -61,46 +72,113 @@ def enabled_roles(settings: Settings) -> tuple[Role, ...]:
     return tuple(roles)
 
 
+def build_coach(settings: Settings, topics: Topics, wall: Callable[[], float]) -> Coach:
+    """The engine for the configured athlete, with the workout catalogue."""
+    profile = profile_from_settings(settings.athlete)
+    for note in profile.notes:
+        log.warning("athlete_profile", note=note)
+    # A prefix unique to this daemon run keeps cue and session ids unique across
+    # restarts (the engine's own clock restarts at boot), so consumers may dedupe on them.
+    engine = Engine(profile, settings.coach, session_prefix=uuid.uuid4().hex[:8])
+    catalog = WorkoutCatalog(settings.storage.state_dir, profile)
+    return Coach(engine, catalog, topics, wall)
+
+
+class _SessionOver(Exception):  # noqa: N818 - a signal to leave the TaskGroup, not an error
+    """Raised inside the TaskGroup to end a run whose session finished (the demo)."""
+
+
+@dataclass
+class RunOptions:
+    """What differs between ``run`` and ``demo``."""
+
+    notifier: Notifier | None = None
+    printer: Callable[[Outgoing], None] | None = None
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    start_workout: str | None = None  # start this workout once the broker is up
+    exit_when_finished: bool = False
+    wall: Callable[[], float] = time.time
+
+
 async def supervise(
     settings: Settings,
-    source: Callable[[Callable[[Sample], None]], Coroutine[Any, Any, None]],
-    *,
-    notifier: Notifier | None = None,
-    printer: Callable[[Outgoing], None] | None = None,
-    wall: Callable[[], float] = time.time,
+    clock: Clock,
+    source: Callable[
+        [Callable[[Sample], None], Callable[[float], float]], Coroutine[Any, Any, None]
+    ],
+    options: RunOptions | None = None,
 ) -> None:
-    """Run until cancelled: the MQTT link, the sources and the pump."""
+    """Run until cancelled (or, with ``exit_when_finished``, until the session ends)."""
+    opts = options or RunOptions()
     topics = Topics(settings.mqtt.prefix, settings.athlete.id)
-    link = MqttLink(settings.mqtt, topics)
+    coach = build_coach(settings, topics, opts.wall)
+    coach.listeners.extend(opts.listeners)
+    finished = asyncio.Event()
+
+    def send(messages: list[Outgoing]) -> None:
+        for out in messages:
+            if out.retain:
+                link.set_retained(out.topic, out.payload, qos=out.qos)
+            else:
+                link.publish(out.topic, out.payload, qos=out.qos)
+            if opts.printer is not None:
+                opts.printer(out)
+        if coach.finished:
+            finished.set()
+
+    async def on_command(action: str, payload: bytes) -> None:
+        send(coach.on_command(action, payload, clock.now()))
+
+    link = MqttLink(settings.mqtt, topics, on_command=on_command, clock=opts.wall)
     telemetry = Telemetry(topics)
     queue = SampleQueue()
 
-    def send(out: Outgoing) -> None:
-        if out.retain:
-            link.set_retained(out.topic, out.payload, qos=out.qos)
-        else:
-            link.publish(out.topic, out.payload, qos=out.qos)
-        if printer is not None:
-            printer(out)
+    def target_speed(now: float) -> float:
+        # What the simulated runner tries to run: the step's target, standing still
+        # before a session starts and after it ends.
+        speed = coach.engine.target_speed(now)
+        return 0.0 if speed is None else speed
 
     async def pump() -> None:
-        for out in telemetry.initial(enabled_roles(settings)):
-            send(out)
+        send(telemetry.initial(enabled_roles(settings)))
+        send(coach.initial(clock.now()))
         while True:
             sample = await queue.get()
-            for out in telemetry.handle(sample, wall()):
-                send(out)
+            send(telemetry.handle(sample, opts.wall()))
+            send(coach.on_sample(sample, sample.t))
+
+    async def ticker() -> None:
+        while True:
+            await clock.sleep(TICK_S)
+            send(coach.on_tick(clock.now()))
+
+    async def autostart(name: str) -> None:
+        async with asyncio.timeout(30):
+            await link.wait_connected()
+        send(coach.start(name, clock.now()))
+
+    async def until_finished() -> None:
+        await finished.wait()
+        await asyncio.sleep(FINISH_LINGER_S)
+        raise _SessionOver
 
     log.info("hiitd_starting", base_topic=topics.base, broker=settings.mqtt.url)
     try:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(link.run(), name="mqtt-link")
             tg.create_task(pump(), name="sample-pump")
-            tg.create_task(source(queue.put), name="sources")
-            if notifier is not None:
-                tg.create_task(notifier.watchdog_loop(), name="sd-watchdog")
-                notifier.notify("READY=1\nSTATUS=running")
+            tg.create_task(ticker(), name="engine-ticker")
+            tg.create_task(source(queue.put, target_speed), name="sources")
+            if opts.start_workout is not None:
+                tg.create_task(autostart(opts.start_workout), name="autostart")
+            if opts.exit_when_finished:
+                tg.create_task(until_finished(), name="until-finished")
+            if opts.notifier is not None:
+                tg.create_task(opts.notifier.watchdog_loop(), name="sd-watchdog")
+                opts.notifier.notify("READY=1\nSTATUS=running")
+    except* _SessionOver:
+        log.info("session_over")
     finally:
-        if notifier is not None:
-            notifier.notify("STOPPING=1")
+        if opts.notifier is not None:
+            opts.notifier.notify("STOPPING=1")
         log.info("hiitd_stopped", dropped_samples=queue.dropped)

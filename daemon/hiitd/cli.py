@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="a simulated athlete through the real pipeline to MQTT")
     _add_common(p, as_json=True)
+    p.add_argument(
+        "--workout",
+        default="norwegian-4x4",
+        metavar="NAME|FILE",
+        help="built-in workout name or a workout file (default norwegian-4x4)",
+    )
     p.add_argument("--speed", type=float, default=1.0, metavar="FACTOR", help="clock factor")
     p.add_argument(
         "--sim-effort",
@@ -83,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hr", metavar="ADDRESS_OR_NAME", help="bind this strap")
     p.add_argument("--footpod", metavar="ADDRESS_OR_NAME", help="bind this footpod")
     p.add_argument("--timeout", type=float, help="seconds to scan")
+
+    p = sub.add_parser("zones", help="the athlete's heart-rate and pace zones")
+    _add_common(p, as_json=True)
+
+    p = sub.add_parser("workouts", help="list, show, validate or import workouts")
+    wsub = p.add_subparsers(dest="workouts_command", required=True, metavar="ACTION")
+    w = wsub.add_parser("list", help="built-in and imported workouts")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("show", help="a workout's steps, repeats expanded, targets resolved")
+    w.add_argument("workout", metavar="NAME_OR_FILE")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("validate", help="check a workout file (.zwo, .fit, .txt, .toml)")
+    w.add_argument("file", metavar="FILE")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("import", help="validate a workout file and add it to the catalogue")
+    w.add_argument("file", metavar="FILE")
+    _add_common(w, as_json=True)
 
     p = sub.add_parser("config", help="configuration tools")
     csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -133,11 +156,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_config_check(args)
     if args.command == "decode":
         return _cmd_decode(args)
-    from hiitd import commands  # noqa: PLC0415 - keeps `decode` and `config` light
+    from hiitd import commands, demo, reports  # noqa: PLC0415 - keeps `decode` light
 
     table: dict[str, Callable[[argparse.Namespace], int]] = {
         "run": commands.cmd_run,
-        "demo": commands.cmd_demo,
+        "demo": demo.cmd_demo,
+        "zones": reports.cmd_zones,
+        "workouts": reports.cmd_workouts,
         "watch": commands.cmd_watch,
         "scan": commands.cmd_scan,
         "pair": commands.cmd_pair,

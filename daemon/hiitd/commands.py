@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import signal
 import sys
-import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from hiitd import bindings
-from hiitd.app import supervise
+from hiitd.app import RunOptions, supervise
 from hiitd.cli_common import EX_OK, EX_UNAVAILABLE, print_json, settings_from_args
 from hiitd.errors import ConfigError, HiitdError
 from hiitd.logs import configure_logging
 from hiitd.sdnotify import Notifier
-from hiitd_drivers.clock import MonotonicClock, ScaledClock
+from hiitd_drivers.clock import MonotonicClock
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Coroutine
 
-    from hiitd.settings import Settings
-    from hiitd.telemetry import Outgoing
 
 log = structlog.get_logger(__name__)
 
@@ -41,7 +36,7 @@ async def _unwrap(coro: Coroutine[Any, Any, None]) -> None:
         raise group.exceptions[0] from None
 
 
-def _run_until_signal(coro: Coroutine[Any, Any, None]) -> int:
+def run_until_signal(coro: Coroutine[Any, Any, None]) -> int:
     """Run ``coro``; SIGTERM/SIGINT cancel it, which is a clean stop (exit 0)."""
 
     async def main() -> int:
@@ -76,103 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     clock = MonotonicClock()
     source = partial(sim_source if args.simulate else ble_source, settings, clock)
-    return _run_until_signal(supervise(settings, source, notifier=Notifier()))
-
-
-class DemoPrinter:
-    """Readable live lines for a person at a terminal, at most one per wall second."""
-
-    def __init__(self, clock: ScaledClock, *, as_json: bool) -> None:
-        self._clock = clock
-        self._as_json = as_json
-        self._last: dict[str, dict[str, Any]] = {}
-        self._printed_at = 0.0
-
-    def __call__(self, out: Outgoing) -> None:
-        """Print ``out`` (JSON mode) or fold it into the next status line."""
-        text = out.payload.decode("utf-8", "replace")
-        try:
-            body: Any = json.loads(text)
-        except ValueError:
-            body = text
-        if self._as_json:
-            print_json({"topic": out.topic, "payload": body})
-            return
-        kind = out.topic.rsplit("/", 2)
-        if kind[-1] == "availability":
-            sensor = "heart-rate strap" if kind[-2] == "hr" else kind[-2]
-            state = "connected" if text == "online" else "not connected"
-            sys.stdout.write(f"{sensor}: {state}\n")
-            sys.stdout.flush()
-            return
-        if isinstance(body, dict):
-            self._last[kind[-1]] = body
-        now = time.monotonic()
-        if now - self._printed_at >= 1.0 and "hr" in self._last:
-            self._printed_at = now
-            sys.stdout.write(self.line() + "\n")
-            sys.stdout.flush()
-
-    def line(self) -> str:
-        """``00:03:12  HR 148 bpm  pace 4:20 /km  172 spm  0.85 km``."""
-        elapsed = int(self._clock.now())
-        hr = self._last.get("hr", {})
-        pod = self._last.get("footpod", {})
-        bpm = hr.get("bpm")
-        parts = [f"{elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"]
-        parts.append(f"HR {bpm:>3} bpm" if bpm is not None else "HR  -- (no contact)")
-        pace = pod.get("pace_s_per_km")
-        if pace is not None:
-            parts.append(f"pace {int(pace) // 60}:{int(pace) % 60:02d} /km")
-        else:
-            parts.append("pace --:-- /km")
-        if pod.get("cadence_spm") is not None:
-            parts.append(f"{pod['cadence_spm']:.0f} spm")
-        if pod.get("distance_m") is not None:
-            parts.append(f"{pod['distance_m'] / 1000:.2f} km")
-        return "  ".join(parts)
-
-
-async def _demo(settings: Settings, args: argparse.Namespace, printer: DemoPrinter) -> None:
-    from hiitd.mqtt.broker import broker_reachable, embedded_broker  # noqa: PLC0415
-    from hiitd.sources import sim_source  # noqa: PLC0415
-
-    clock = printer._clock  # noqa: SLF001 - the printer and the source share one clock
-    source = partial(sim_source, settings, clock, effort=args.sim_effort, seed=args.seed)
-
-    async def go(settings: Settings) -> None:
-        sys.stderr.write(
-            f"hiitd demo: publishing to {settings.mqtt.url} under {settings.base_topic}/\n"
-            f"  watch it with: hiitd watch --broker {settings.mqtt.url}\n"
-            f"  or: mosquitto_sub -h {settings.mqtt.host} -p {settings.mqtt.port}"
-            f" -t '{settings.base_topic}/#' -v\n"
-        )
-        if args.duration is None:
-            await supervise(settings, source, printer=printer)
-            return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(args.duration / args.speed):
-                await supervise(settings, source, printer=printer)
-
-    if await broker_reachable(settings.mqtt):
-        await go(settings)
-        return
-    async with embedded_broker() as url:
-        sys.stderr.write(f"hiitd demo: no broker at {settings.mqtt.url}; started one at {url}\n")
-        merged = settings.model_dump()
-        merged["mqtt"] = {**merged["mqtt"], "url": url, "username": None, "password": None}
-        await go(type(settings).model_validate(merged))
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    """A simulated athlete through the real pipeline; an embedded broker if none answers."""
-    settings = settings_from_args(args)
-    if args.speed <= 0 or not 0.1 <= args.sim_effort <= 1.5:
-        raise ConfigError("--speed must be positive and --sim-effort between 0.1 and 1.5")
-    # The demo's terminal is for the runner's lines; daemon chatter only with --verbose.
-    configure_logging("info" if args.verbose else "warning", settings.log.format)
-    printer = DemoPrinter(ScaledClock(args.speed), as_json=args.json)
-    return _run_until_signal(_demo(settings, args, printer))
+    options = RunOptions(notifier=Notifier())
+    return run_until_signal(supervise(settings, clock, source, options))
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -188,7 +88,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    return _run_until_signal(watch(settings.mqtt, topics, out, as_json=args.json))
+    return run_until_signal(watch(settings.mqtt, topics, out, as_json=args.json))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hiitd.coach.config import CoachConfig
 from hiitd.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
@@ -270,6 +271,7 @@ class Settings(BaseSettings):
     athlete: AthleteSettings = AthleteSettings()
     ble: BleSettings = BleSettings()
     mqtt: MqttSettings = MqttSettings()
+    coach: CoachConfig = CoachConfig()
     storage: StorageSettings = StorageSettings()
     log: LogSettings = LogSettings()
 

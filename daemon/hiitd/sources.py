@@ -12,7 +12,7 @@ from hiitd import bindings
 from hiitd.app import enabled_roles
 from hiitd_drivers.binding import Binding
 from hiitd_drivers.ble import SensorLink
-from hiitd_drivers.sim import AthleteModel, SimulatedAthlete, demo_target_from, run_simulation
+from hiitd_drivers.sim import AthleteModel, SimulatedAthlete, run_simulation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,16 +39,22 @@ async def sim_source(
     settings: Settings,
     clock: Clock,
     emit: Callable[[Sample], None],
+    target: Callable[[float], float],
     *,
     effort: float = 1.0,
     seed: int = 1,
 ) -> None:
-    """Run the simulated athlete on ``clock`` until cancelled."""
+    """Run the simulated athlete on ``clock`` until cancelled, chasing ``target`` (m/s)."""
     athlete = SimulatedAthlete(athlete_model(settings, effort), seed=seed)
-    await run_simulation(athlete, clock, demo_target_from(clock.now(), athlete.profile), emit)
+    await run_simulation(athlete, clock, target, emit)
 
 
-async def ble_source(settings: Settings, clock: Clock, emit: Callable[[Sample], None]) -> None:
+async def ble_source(
+    settings: Settings,
+    clock: Clock,
+    emit: Callable[[Sample], None],
+    target: Callable[[float], float],  # noqa: ARG001 - real runners choose their own speed
+) -> None:
     """One reconnecting link per enabled sensor role, until cancelled."""
     bound = bindings.effective(settings)
     ble = settings.ble

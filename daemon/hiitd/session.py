@@ -1,0 +1,150 @@
+"""The coaching sink: samples, ticks and commands into the engine; its events out as messages.
+
+Pure apart from the workout catalogue (which reads the state directory): time
+comes in as arguments, and what to publish comes back as ``Outgoing`` values
+that the supervisor hands to the MQTT link. Listeners (the demo's terminal, a
+future speech output) see every engine event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import structlog
+
+from hiitd.coach.events import (
+    Command,
+    CueEvent,
+    Event,
+    Notice,
+    SessionEnded,
+    State,
+    StateChanged,
+    StepEnded,
+)
+from hiitd.errors import WorkoutError
+from hiitd.mqtt.commands import CommandError, ParsedCommand, parse_command
+from hiitd.mqtt.payloads import command_result, encode
+from hiitd.telemetry import Outgoing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hiitd.catalog import WorkoutCatalog
+    from hiitd.coach.engine import Engine
+    from hiitd.mqtt.topics import Topics
+    from hiitd_drivers.samples import Sample
+
+log = structlog.get_logger(__name__)
+
+STATE_MIN_INTERVAL_S = 1.0  # wall seconds between unchanged-state refreshes (remaining time)
+
+
+@dataclass
+class Coach:
+    """Owns the engine for one athlete and translates its events into messages."""
+
+    engine: Engine
+    catalog: WorkoutCatalog
+    topics: Topics
+    wall: Callable[[], float]
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    _last_state_wall: float = -1e9
+    _last_key: tuple[object, ...] = ()
+    finished: bool = False
+
+    # ------------------------------------------------------------------ inputs
+
+    def on_sample(self, sample: Sample, now: float) -> list[Outgoing]:
+        """Feed one sample (its receipt time is ``now``, the source clock)."""
+        return self._publish(self.engine.sample(sample, now), now)
+
+    def on_tick(self, now: float) -> list[Outgoing]:
+        """Let time pass: steps by time, countdowns, grace ends, sensor-lost checks."""
+        out = self._publish(self.engine.tick(now), now)
+        return out + self._refresh_state(now)
+
+    def on_command(self, action: str, payload: bytes, now: float) -> list[Outgoing]:
+        """Parse, check and apply a command; always answer on ``cmd/result``."""
+        try:
+            parsed = parse_command(action, payload)
+            outcome_events, error = self._apply(parsed, now)
+        except (CommandError, WorkoutError) as exc:
+            log.info("command_rejected", action=action[:40], error=str(exc))
+            return [self._result(action, ok=False, error=str(exc), request_id=None)]
+        reply = self._result(action, ok=error is None, error=error, request_id=parsed.request_id)
+        if error is not None:
+            log.info("command_refused", action=action, error=error)
+        else:
+            log.info("command_applied", action=action, workout=parsed.workout)
+        return [reply, *self._publish(outcome_events, now)]
+
+    def start(self, name_or_path: str, now: float) -> list[Outgoing]:
+        """Start a workout from the local command line (a name, or a file's path)."""
+        outcome = self.engine.command(Command("start", self.catalog.find(name_or_path)), now)
+        if not outcome.ok:
+            raise WorkoutError(outcome.error or "the workout could not start")
+        return self._publish(outcome.events, now)
+
+    def _apply(self, parsed: ParsedCommand, now: float) -> tuple[list[Event], str | None]:
+        workout = None if parsed.workout is None else self.catalog.get(parsed.workout)
+        outcome = self.engine.command(Command(parsed.action, workout), now)  # type: ignore[arg-type]
+        return outcome.events, outcome.error
+
+    # ----------------------------------------------------------------- outputs
+
+    def _result(
+        self, action: str, *, ok: bool, error: str | None, request_id: str | None
+    ) -> Outgoing:
+        body = command_result(action[:40], ok, error, self.wall())
+        if request_id is not None:
+            body["id"] = request_id
+        return Outgoing(self.topics.cmd_result, encode(body), qos=1)
+
+    def _publish(self, events: list[Event], now: float) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        ts = self.wall()
+        for event in events:
+            for listener in self.listeners:
+                listener(event)
+            match event:
+                case StateChanged(snapshot=snap):
+                    out.append(self._state_message(snap.to_payload(), ts))
+                    self._last_state_wall = ts
+                case CueEvent(cue=cue):
+                    body = {"ts": ts, **cue.to_payload()}
+                    out.append(Outgoing(self.topics.session_cue, encode(body), qos=1))
+                case StepEnded(summary=s):
+                    body = {"ts": ts, **s.to_payload()}
+                    out.append(Outgoing(self.topics.session_step, encode(body), qos=1))
+                case SessionEnded(summary=s):
+                    body = {"ts": ts, **s.to_payload()}
+                    out.append(
+                        Outgoing(self.topics.session_result, encode(body), qos=1, retain=True)
+                    )
+                    self.finished = True
+                case Notice(text=text, code=code):
+                    log.info("coach_notice", code=code, text=text)
+        del now
+        return out
+
+    def _state_message(self, payload: dict[str, object], ts: float) -> Outgoing:
+        return Outgoing(
+            self.topics.session_state, encode({"ts": ts, **payload}), qos=1, retain=True
+        )
+
+    def _refresh_state(self, now: float) -> list[Outgoing]:
+        """Re-publish the state about once a second while a session runs (remaining time)."""
+        snap = self.engine.snapshot(now)
+        if snap.state in {State.IDLE, State.FINISHED}:
+            return []
+        ts = self.wall()
+        if ts - self._last_state_wall < STATE_MIN_INTERVAL_S:
+            return []
+        self._last_state_wall = ts
+        return [self._state_message(snap.to_payload(), ts)]
+
+    def initial(self, now: float) -> list[Outgoing]:
+        """The state to publish at start-up (retained: dashboards see idle, not stale)."""
+        return [self._state_message(self.engine.snapshot(now).to_payload(), self.wall())]
