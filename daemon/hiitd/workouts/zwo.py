@@ -159,7 +159,7 @@ def _race_m(elem: ET.Element) -> float:
     text = _attr(elem, "pace")
     try:
         index = int(float(text)) if text is not None else 0
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf"
         index = 0
     # Junk values seen in built-in files (h4l reference): fall back to
     # zwo-editor's default, pace 0 (mile).
