@@ -242,11 +242,6 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
         load_toml_workout(tmp_path / "nope.toml")
 
 
-def test_text_and_source_form_for_the_loader() -> None:
-    """load_toml_workout(text, source) parses text already read (the loader's call)."""
-    assert load_toml_workout(MINIMAL, "x.toml") == parse_toml_workout(MINIMAL, "x.toml")
-
-
 @pytest.mark.parametrize("w", builtin_workouts(), ids=lambda w: w.name)
 def test_builtins_round_trip(w: Workout) -> None:
     """Every built-in written as TOML reads back equal."""

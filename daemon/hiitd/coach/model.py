@@ -3,7 +3,7 @@
 Every importer (.zwo, FIT workout, intervals.icu text, TOML) and the built-in
 library produce a ``Workout``; the engine runs its ``expand()``-ed steps. A
 target may be *relative* (a heart-rate zone, a percentage of threshold pace);
-``hiitd.coach.profile.resolve_workout`` turns it into absolute numbers (bpm,
+``hiitd.coach.resolve.resolve_workout`` turns it into absolute numbers (bpm,
 m/s, spm, W) for one athlete before the engine sees it.
 """
 
@@ -52,7 +52,7 @@ class Reference(enum.StrEnum):
     PCT_MAX_HR = "pct_max_hr"  # low/high in % of max HR
     PCT_HRR = "pct_hrr"  # low/high in % of heart-rate reserve (Karvonen)
     PCT_LTHR = "pct_lthr"  # low/high in % of lactate-threshold HR
-    PACE_ZONE = "pace_zone"  # value: pace zone number 1..6 (Daniels E, M, T, I, R, ...)
+    PACE_ZONE = "pace_zone"  # value: pace zone number 1..5 (Friel's running pace zones)
     PCT_THRESHOLD_SPEED = "pct_threshold_speed"  # low/high in % of threshold speed
     PCT_RACE_SPEED = "pct_race_speed"  # low/high in % of a race pace; race_m says which
     PCT_FTP = "pct_ftp"  # low/high in % of functional threshold power

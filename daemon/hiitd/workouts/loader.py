@@ -7,18 +7,18 @@ unknown suffix, from the content (a FIT header, ``<workout_file``, TOML, text).
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from hiitd.errors import WorkoutError
 from hiitd.workouts._common import MAX_FILE_BYTES
 from hiitd.workouts.fit_workout import parse_fit_workout
 from hiitd.workouts.icu_text import parse_icu_text
+from hiitd.workouts.library import get_builtin
+from hiitd.workouts.toml_format import parse_toml_workout
 from hiitd.workouts.zwo import parse_zwo
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from hiitd.coach.model import Workout
 
@@ -65,17 +65,6 @@ def _sniff(data: bytes) -> str:
     return ".txt"
 
 
-def _toml(data: bytes, source: str) -> Workout:
-    # toml_format is written alongside; imported lazily so the other formats
-    # work before it lands. Its contract: load_toml_workout(text, source) -> Workout.
-    try:
-        module = importlib.import_module("hiitd.workouts.toml_format")
-    except ModuleNotFoundError:
-        raise WorkoutError("TOML workouts are not supported in this build", source=source) from None
-    loader = cast("Callable[..., Workout]", module.load_toml_workout)
-    return loader(_text(data, source), source)
-
-
 def parse_workout(data: bytes, source: str, suffix: str | None = None) -> Workout:
     """Parse workout bytes by suffix (.zwo, .fit, .txt/.md, .toml), else by content."""
     kind = (suffix or "").lower()
@@ -86,7 +75,7 @@ def parse_workout(data: bytes, source: str, suffix: str | None = None) -> Workou
     if kind == ".fit":
         return parse_fit_workout(data, source)
     if kind == ".toml":
-        return _toml(data, source)
+        return parse_toml_workout(_text(data, source), source)
     return parse_icu_text(_text(data, source), source)
 
 
@@ -101,14 +90,4 @@ def find_workout(name_or_path: str) -> Workout:
     path = Path(name_or_path).expanduser()
     if path.suffix.lower() in SUFFIXES or path.exists():
         return load_workout_file(path)
-    try:
-        library = importlib.import_module("hiitd.workouts.library")
-    except ModuleNotFoundError:
-        raise WorkoutError(
-            f"no workout file {name_or_path!r} (and no built-in library in this build)"
-        ) from None
-    get_builtin = cast("Callable[[str], Workout]", library.get_builtin)
-    try:
-        return get_builtin(name_or_path)
-    except KeyError:
-        raise WorkoutError(f"no built-in workout and no file named {name_or_path!r}") from None
+    return get_builtin(name_or_path)

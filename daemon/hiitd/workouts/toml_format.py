@@ -365,14 +365,8 @@ def parse_toml_workout(text: str, source: str) -> Workout:
     return finish(workout)
 
 
-def load_toml_workout(path: str | Path, source: str | None = None) -> Workout:
-    """Read and parse the TOML workout at ``path``.
-
-    With ``source`` given, ``path`` is instead the file's text, already read (the
-    form ``workouts.loader`` calls); prefer ``parse_toml_workout`` for that.
-    """
-    if source is not None:
-        return parse_toml_workout(str(path), source)
+def load_toml_workout(path: str | Path) -> Workout:
+    """Read and parse the TOML workout at ``path``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
