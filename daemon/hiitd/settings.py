@@ -94,6 +94,9 @@ class AthleteSettings(_Section):
     resting_hr: Annotated[int, Field(ge=30, le=110)] | None = None
     lthr: Annotated[int, Field(ge=100, le=220)] | None = None
     threshold_pace: str | None = Field(default=None, description="min:s per km, e.g. 4:45")
+    ftp_w: Annotated[float, Field(gt=50, le=1000)] | None = Field(
+        default=None, description="running functional threshold power, W (power pods)"
+    )
     race: RaceResult | None = None
 
     @field_validator("id")

@@ -130,3 +130,18 @@ def test_pace_and_duration_parsing() -> None:
     assert parse_duration("1:35:20") == 5720
     with pytest.raises(ValueError, match="pace"):
         parse_pace("4.5")
+
+
+def test_example_config_documents_every_coach_threshold() -> None:
+    """Every CoachConfig field appears in the example config, so the docs stay true."""
+    from hiitd.coach.config import CoachConfig  # noqa: PLC0415
+
+    text = (ROOT / "config" / "hiitd.example.toml").read_text(encoding="utf-8")
+    missing = [k for k in CoachConfig.model_fields if f"{k} = " not in text]
+    assert missing == []
+
+
+def test_coach_section_is_validated(tmp_path: Path) -> None:
+    """A bad coach threshold names its key like any other setting."""
+    with pytest.raises(ConfigError, match=r"coach\.grace_hr_s"):
+        load_settings(write(tmp_path, "[coach]\ngrace_hr_s = -5\n"))

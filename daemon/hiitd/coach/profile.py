@@ -94,6 +94,7 @@ def profile_from_settings(a: AthleteSettings) -> AthleteProfile:
         age=a.age,
         sex=a.sex,
         weight_kg=a.weight_kg,
+        ftp_w=a.ftp_w,
         notes=tuple(notes),
     )
 
