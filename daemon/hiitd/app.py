@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from hiitd import learned
 from hiitd.catalog import WorkoutCatalog
 from hiitd.coach.engine import Engine
+from hiitd.coach.events import Notice
 from hiitd.coach.profile import profile_from_settings
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.topics import Topics
@@ -74,14 +76,21 @@ def enabled_roles(settings: Settings) -> tuple[Role, ...]:
 
 def build_coach(settings: Settings, topics: Topics, wall: Callable[[], float]) -> Coach:
     """The engine for the configured athlete, with the workout catalogue."""
-    profile = profile_from_settings(settings.athlete)
+    profile = learned.apply(profile_from_settings(settings.athlete), settings.storage.state_dir)
     for note in profile.notes:
         log.warning("athlete_profile", note=note)
     # A prefix unique to this daemon run keeps cue and session ids unique across
     # restarts (the engine's own clock restarts at boot), so consumers may dedupe on them.
     engine = Engine(profile, settings.coach, session_prefix=uuid.uuid4().hex[:8])
     catalog = WorkoutCatalog(settings.storage.state_dir, profile)
-    return Coach(engine, catalog, topics, wall)
+    coach = Coach(engine, catalog, topics, wall)
+
+    def keep_learned(event: Event) -> None:
+        if isinstance(event, Notice) and event.code == "max_hr_raised":
+            learned.save_max_hr(settings.storage.state_dir, coach.engine.profile.max_hr)
+
+    coach.listeners.append(keep_learned)
+    return coach
 
 
 class _SessionOver(Exception):  # noqa: N818 - a signal to leave the TaskGroup, not an error

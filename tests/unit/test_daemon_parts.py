@@ -100,3 +100,19 @@ def test_config_check_exit_78(
     monkeypatch.setenv("HIITD_BLE__WATCHDOG_S", "-1")
     assert main(["config", "check"]) == EX_CONFIG
     assert "ble.watchdog_s" in capsys.readouterr().err
+
+
+def test_learned_max_hr_is_kept_and_applied(tmp_path: Path) -> None:
+    """A learned max HR survives a restart and raises (never lowers) the profile's."""
+    from hiitd import learned  # noqa: PLC0415
+    from hiitd.coach.profile import AthleteProfile  # noqa: PLC0415
+
+    profile = AthleteProfile(180, True, 50, None, None, None)
+    assert learned.apply(profile, tmp_path) == profile
+    learned.save_max_hr(tmp_path, 188)
+    raised = learned.apply(profile, tmp_path)
+    assert (raised.max_hr, raised.max_hr_estimated) == (188, False)
+    higher = AthleteProfile(195, False, 50, None, None, None)
+    assert learned.apply(higher, tmp_path).max_hr == 195
+    (tmp_path / learned.FILE_NAME).write_text("{broken", encoding="utf-8")
+    assert learned.apply(profile, tmp_path) == profile
