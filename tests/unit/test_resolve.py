@@ -199,3 +199,11 @@ def test_describe_relative_targets() -> None:
     assert describe_target(rel(TargetType.HR, Reference.PCT_MAX_HR, 90, 95)) == "90-95 % max HR"
     race = rel(TargetType.SPEED, Reference.PCT_RACE_SPEED, 100, 104, race_m=5000)
     assert describe_target(race) == "100-104 % 5k pace"
+
+
+def test_a_zero_speed_bound_is_open_ended() -> None:
+    """A speed range starting at 0 m/s reads as 'or slower', not a division by zero."""
+    from hiitd.coach.model import Target, TargetType  # noqa: PLC0415
+    from hiitd.coach.resolve import describe_target  # noqa: PLC0415
+
+    assert describe_target(Target(TargetType.SPEED, 0.0, 3.0)) == "5:33 /km or slower"

@@ -198,8 +198,9 @@ def describe_target(t: Target) -> str:
     if t.relative is not None:
         return _describe_relative(t.relative)
     if t.type is TargetType.SPEED:
-        fast = None if t.high is None else zones.format_pace(t.high)
-        slow = None if t.low is None else zones.format_pace(t.low)
+        # A bound of 0 m/s is no bound ("any pace up to ..."), not an infinite pace.
+        fast = zones.format_pace(t.high) if t.high else None
+        slow = zones.format_pace(t.low) if t.low else None
         if fast and slow:
             return f"{fast} /km" if fast == slow else f"{fast}-{slow} /km"
         if slow:

@@ -1,0 +1,1 @@
+"""Recording: the session record builder, SQLite store, recorder and outbox."""
