@@ -30,3 +30,11 @@ class WorkoutError(HiitdError):
         self.position = position
         where = ", ".join(p for p in (source, position) if p)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class StoreError(HiitdError):
+    """The session store (SQLite in the state directory) could not be read or written.
+
+    The message names the file and what to check (free space, permissions, a
+    damaged file). The recorder keeps coaching in memory and retries.
+    """
