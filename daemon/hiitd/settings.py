@@ -271,12 +271,14 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    athlete: AthleteSettings = AthleteSettings()
-    ble: BleSettings = BleSettings()
-    mqtt: MqttSettings = MqttSettings()
-    coach: CoachConfig = CoachConfig()
-    storage: StorageSettings = StorageSettings()
-    log: LogSettings = LogSettings()
+    # default_factory, not a default instance: a default instance is built once at
+    # import, which would freeze $STATE_DIRECTORY as it was then.
+    athlete: AthleteSettings = Field(default_factory=AthleteSettings)
+    ble: BleSettings = Field(default_factory=BleSettings)
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    coach: CoachConfig = Field(default_factory=CoachConfig)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
 
     @property
     def base_topic(self) -> str:

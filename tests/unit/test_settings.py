@@ -145,3 +145,13 @@ def test_coach_section_is_validated(tmp_path: Path) -> None:
     """A bad coach threshold names its key like any other setting."""
     with pytest.raises(ConfigError, match=r"coach\.grace_hr_s"):
         load_settings(write(tmp_path, "[coach]\ngrace_hr_s = -5\n"))
+
+
+def test_state_directory_is_read_at_load_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """STATE_DIRECTORY set after import is honoured (no default frozen at import)."""
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "one"))
+    assert load_settings().storage.state_dir == tmp_path / "one"
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "two"))
+    assert load_settings().storage.state_dir == tmp_path / "two"
