@@ -31,3 +31,15 @@ class AdapterUnavailableError(BleError):
 
 class SensorNotFoundError(BleError):
     """No advertising device matched the role's binding within the scan time."""
+
+
+class ReplayError(DriverError):
+    """A recorded activity cannot be replayed: not a FIT activity, corrupt or truncated.
+
+    ``path`` names the file and ``reason`` says what is wrong with it.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: cannot replay: {reason}")
