@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("file", metavar="FILE")
     _add_common(w, as_json=True)
 
+    p = sub.add_parser("replay", help="replay a recorded FIT activity through the coach")
+    p.add_argument("file", metavar="FILE", help="a FIT activity file")
+    p.add_argument("--workout", metavar="NAME|FILE", help="coach this workout (default: free run)")
+    _add_common(p, as_json=True)
+
     p = sub.add_parser("config", help="configuration tools")
     csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
@@ -156,7 +161,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_config_check(args)
     if args.command == "decode":
         return _cmd_decode(args)
-    from hiitd import commands, demo, reports  # noqa: PLC0415 - keeps `decode` light
+    from hiitd import commands, demo, replay, reports  # noqa: PLC0415 - keeps `decode` light
 
     table: dict[str, Callable[[argparse.Namespace], int]] = {
         "run": commands.cmd_run,
@@ -166,6 +171,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "watch": commands.cmd_watch,
         "scan": commands.cmd_scan,
         "pair": commands.cmd_pair,
+        "replay": replay.cmd_replay,
     }
     return table[args.command](args)
 
