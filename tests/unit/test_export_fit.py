@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import fitdecode
+import fitdecode  # type: ignore[import-untyped]
 import pytest
 from export_rig import CONTACT_LOSS, HR_DROPOUT, PAUSE, START_WALL, WORKOUT, four_by_four, free_run
 from garmin_fit_sdk import FIT_EPOCH_S, Decoder, Stream
@@ -34,7 +34,7 @@ def _sdk(data: bytes) -> Msgs:
     decoder = Decoder(Stream.from_byte_array(bytearray(data)))
     messages, errors = decoder.read()
     assert errors == []
-    return messages
+    return cast("Msgs", messages)
 
 
 def _fitdecode(data: bytes) -> list[fitdecode.FitDataMessage]:
