@@ -139,10 +139,15 @@ class _Collector:
 
 
 def replay_config(config: CoachConfig) -> CoachConfig:
-    """``config`` for a replay: no countdown, gap and smoothing limits for sparse records."""
+    """``config`` for a replay: no countdown, gap and smoothing limits for sparse records.
+
+    Auto-pause is off: the watch's own timer pauses are replayed as commands, and a
+    GPS-only file (no cadence, so cadence 0) would look like a runner standing still.
+    """
     return config.model_copy(
         update={
             "countdown_s": 0.0,
+            "autopause": False,
             "sensor_stale_s": max(config.sensor_stale_s, RECORD_GAP_S),
             "sensor_lost_s": max(config.sensor_lost_s, RECORD_GAP_S),
             "hr_window_s": max(config.hr_window_s, HR_WINDOW_S),
