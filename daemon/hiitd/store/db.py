@@ -309,8 +309,8 @@ class Store:
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        with contextlib.suppress(sqlite3.Error):
+    with contextlib.suppress(sqlite3.Error):  # also: the connection is closed
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
 
 

@@ -149,6 +149,10 @@ def _f(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
+def _s(value: Any, default: str = "") -> str:
+    return default if value is None else str(value)
+
+
 def _opt_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -166,21 +170,21 @@ def pod_point(r: Row) -> PodPoint:
 
 def cue_record(r: Row) -> CueRecord:
     """A CueRecord from (t, id, kind, text, step_index)."""
-    return CueRecord(_f(r[0]), r[1] or "", r[2] or "", r[3] or "", r[4])
+    return CueRecord(_f(r[0]), _s(r[1]), _s(r[2]), _s(r[3]), r[4])
 
 
 def step_record(r: Row) -> StepRecord:
     """A StepRecord from the steps columns after (sid, seq)."""
     return StepRecord(
         index=r[0] if r[0] is not None else -1,
-        name=r[1] or "",
-        label=r[2] or "",
-        intensity=r[3] or "active",
+        name=_s(r[1]),
+        label=_s(r[2]),
+        intensity=_s(r[3], "active"),
         start_t=_f(r[4]),
         end_t=r[5],
-        duration_type=r[6] or "open",
+        duration_type=_s(r[6], "open"),
         duration_value=r[7],
-        target_type=r[8] or "open",
+        target_type=_s(r[8], "open"),
         target_low=r[9],
         target_high=r[10],
         ended_by=r[11],
@@ -194,7 +198,7 @@ def pause_record(r: Row) -> PauseRecord:
 
 def device_record(r: Row) -> DeviceRecord:
     """A DeviceRecord from the devices columns after (sid, seq)."""
-    return DeviceRecord(r[0] or "", r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+    return DeviceRecord(_s(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7])
 
 
 def athlete_snapshot(text: str) -> AthleteSnapshot:
