@@ -140,6 +140,35 @@ class RecordBuilder:
             case _:
                 pass
 
+    def resume(self, record: SessionRecord, t0: float) -> None:
+        """Continue recording a stored, unfinished session (after a daemon restart).
+
+        ``t0`` is the source-clock time of the record's ``t = 0``, so new points
+        get ``t = now - t0`` after the stored ones (see ``recovery.resume_t0``:
+        the downtime stays a gap). The engine must come back with the same
+        session id, or its next state starts a new session. The open step (if
+        any) continues; devices known now win over the stored ones.
+        """
+        self.current = _Open(
+            session_id=record.session_id,
+            workout=record.workout,
+            t0=t0,
+            start_wall=record.start_wall,
+            athlete=record.athlete,
+            planned=self.planned(),
+            hr=list(record.hr),
+            pod=list(record.pod),
+            steps=list(record.steps),
+            pauses=list(record.pauses),
+            cues=list(record.cues),
+        )
+        open_steps = [s.index for s in record.steps if s.end_t is None]
+        self._step_index = open_steps[-1] if open_steps else None
+        roles = {r.value: r for r in Role}
+        for device in record.devices:
+            if device.role in roles:
+                self.devices.setdefault(roles[device.role], device)
+
     # ----------------------------------------------------------------- output
 
     def record(self) -> SessionRecord | None:
