@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import fitdecode  # type: ignore[import-untyped]  # fitdecode ships no type information
-from fitdecode.types import DevField  # type: ignore[import-untyped]
+import fitdecode  # untyped: pyproject has the mypy override for fitdecode.*
+from fitdecode.types import DevField
 
 from hiitd_drivers.errors import ReplayError
 from hiitd_drivers.replay_meta import (

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import fitdecode  # type: ignore[import-untyped]
+import fitdecode
 import pytest
 
 from hiitd_drivers.errors import ReplayError
