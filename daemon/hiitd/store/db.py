@@ -114,14 +114,15 @@ class Store:
         """
         now = time.time() if wall is None else wall
         key = record.session_id
-        try:
-            with self._tx("checkpoint", durable=durable) as conn:
-                marks = self._marks.get(key) or sessions.read_marks(conn, key)
-                written, new = sessions.write(conn, record, marks, now)
-        except BaseException:
-            self._marks.pop(key, None)  # re-read from the file next time
-            raise
-        self._marks[key] = new  # only once committed
+        with self._lock:
+            try:
+                with self._tx("checkpoint", durable=durable) as conn:
+                    marks = self._marks.get(key) or sessions.read_marks(conn, key)
+                    written, new = sessions.write(conn, record, marks, now)
+            except BaseException:
+                self._marks.pop(key, None)  # re-read from the file next time
+                raise
+            self._marks[key] = new  # only once committed
         return written
 
     def load(self, session_id: str) -> SessionRecord:
