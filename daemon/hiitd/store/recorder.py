@@ -89,6 +89,7 @@ class Recorder:
         self._last_cp: float | None = None
         self._last_durable: float | None = None
         self._retry_at: float | None = None  # source-clock time; None: not failing
+        self._outage_logged = False
         self._seq = self._written_seq = 0
         self.failures = 0  # failed writes so far (for the status/diagnostics)
 
@@ -181,8 +182,9 @@ class Recorder:
             self._written_seq = max(self._written_seq, cp.seq)
             if cp.durable:
                 self._last_durable = cp.now
-            if self._retry_at is not None:
-                self._retry_at = None
+            self._retry_at = None
+            if self._outage_logged:
+                self._outage_logged = False
                 log.info("store_recovered", path=str(store.path), failures=self.failures)
         return True
 
@@ -212,6 +214,20 @@ class Recorder:
             self._store = None
         return ok
 
+    def open_store(self) -> Store | None:
+        """Open the store now (start-up: for ``recover`` and the outbox task); None if it fails.
+
+        A failure is logged (``store_unavailable``) and retried by later checkpoints.
+        """
+        try:
+            return self._open()
+        except StoreError as exc:
+            error = exc
+        with self._lock:
+            self.failures += 1
+        self._report(error)
+        return None
+
     def _open(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.state_dir)
@@ -220,9 +236,12 @@ class Recorder:
     def _failed(self, cp: Checkpoint, exc: StoreError) -> None:
         with self._lock:
             self.failures += 1
-            first = self._retry_at is None
             self._retry_at = cp.now + self.retry_s
-        if first:  # once per outage: a full disk must not flood the journal
+        self._report(exc)
+
+    def _report(self, exc: StoreError) -> None:
+        if not self._outage_logged:  # once per outage: a full disk must not flood the journal
+            self._outage_logged = True
             log.error(
                 "store_unavailable",
                 error=str(exc),
