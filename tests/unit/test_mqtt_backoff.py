@@ -44,3 +44,28 @@ def test_non_positive_delays_are_rejected() -> None:
     """A zero delay would be a busy loop: ValueError."""
     with pytest.raises(ValueError):
         next(backoff_delays(0.0, 5.0, Rng()))
+
+
+async def test_a_swallowed_cancellation_is_raised_again() -> None:
+    """A task whose cancel was swallowed (3.11 wait_for race) stops at the next check."""
+    import asyncio  # noqa: PLC0415
+
+    from hiitd.mqtt.client import _reraise_lost_cancel  # noqa: PLC0415
+
+    reached = asyncio.Event()
+
+    async def victim() -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            pass  # what wait_for does in the race: the cancel is lost
+        reached.set()
+        _reraise_lost_cancel()
+        return "ran on"
+
+    task = asyncio.create_task(victim())
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert reached.is_set()

@@ -252,6 +252,7 @@ class MqttLink:
         )
         if self._on_command is not None:
             await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
+        _reraise_lost_cancel()
         # The broker may have restarted with no state: send every held value again.
         for topic in self._retained:
             self._dirty[topic] = None
@@ -283,6 +284,7 @@ class MqttLink:
             await self._wake.wait()
             self._wake.clear()
             await self._drain(client)
+            _reraise_lost_cancel()
 
     async def _drain(self, client: aiomqtt.Client) -> None:
         while True:
@@ -299,6 +301,7 @@ class MqttLink:
                     retain=True,
                     timeout=OPERATION_TIMEOUT_S,
                 )
+                _reraise_lost_cancel()
                 continue
             item = self._outbox.take()
             if item is None:
@@ -315,12 +318,14 @@ class MqttLink:
                 if item.qos > 0:
                     self._outbox.put_back(item)  # at least once: resent after reconnect
                 raise
+            _reraise_lost_cancel()
 
     async def _receive_loop(self, client: aiomqtt.Client) -> None:
         # Also how a dead link is noticed when nothing is being sent: the
         # iterator raises MqttError on disconnection.
         async for message in client.messages:
             await self._dispatch(message)
+            _reraise_lost_cancel()
         raise aiomqtt.MqttError("message stream ended")
 
     async def _dispatch(self, message: aiomqtt.Message) -> None:
@@ -367,6 +372,20 @@ class MqttLink:
             log.warning("mqtt_offline_not_published", reason=failure.reason)
         else:
             log.info("mqtt_offline_published", pending=self.pending)
+
+
+def _reraise_lost_cancel() -> None:
+    """Re-raise a cancellation that ``asyncio.wait_for`` swallowed.
+
+    aiomqtt awaits broker round trips with ``asyncio.wait_for``. On Python 3.11
+    (Raspberry Pi OS bookworm) a cancellation that arrives just as the awaited
+    future completes is lost (CPython gh-86296, fixed in 3.12): the task stays
+    "cancelling" but runs on, and shutdown then hangs forever in the next wait.
+    Seen here as a daemon that ignored SIGTERM about one time in twenty.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
