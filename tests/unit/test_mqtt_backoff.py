@@ -49,16 +49,16 @@ def test_non_positive_delays_are_rejected() -> None:
 async def test_a_swallowed_cancellation_is_raised_again() -> None:
     """A task whose cancel was swallowed (3.11 wait_for race) stops at the next check."""
     import asyncio  # noqa: PLC0415
+    import contextlib  # noqa: PLC0415
 
     from hiitd.mqtt.client import _reraise_lost_cancel  # noqa: PLC0415
 
     reached = asyncio.Event()
 
     async def victim() -> str:
-        try:
+        # What wait_for does in the race: the cancellation is lost.
+        with contextlib.suppress(asyncio.CancelledError):
             await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            pass  # what wait_for does in the race: the cancel is lost
         reached.set()
         _reraise_lost_cancel()
         return "ran on"
