@@ -12,6 +12,7 @@ child, and the MQTT link publishes ``offline`` on its way out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from hiitd.coach.events import Notice
 from hiitd.coach.profile import profile_from_settings
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.topics import Topics
+from hiitd.recording import Recording
 from hiitd.session import Coach
 from hiitd.telemetry import Outgoing, Telemetry
 from hiitd_drivers.samples import Role, Sample
@@ -42,7 +44,8 @@ log = structlog.get_logger(__name__)
 
 QUEUE_SIZE = 4096  # about 15 minutes of 1 Hz strap + 2 Hz pod: far beyond any stall
 TICK_S = 0.5  # engine clock ticks (source-clock seconds): countdowns land within half a second
-FINISH_LINGER_S = 1.0  # wall seconds to let the result reach the broker before a demo exits
+FINISH_LINGER_S = 0.5  # wall seconds for the last live messages before a demo exits
+FINISH_DRAIN_S = 30.0  # at most this long for the outbox and the saved files
 
 
 class SampleQueue:
@@ -122,11 +125,14 @@ async def supervise(
     topics = Topics(settings.mqtt.prefix, settings.athlete.id)
     coach = build_coach(settings, topics, opts.wall)
     coach.listeners.extend(opts.listeners)
+    recording = Recording(settings.storage.state_dir, coach, clock, opts.wall)
     finished = asyncio.Event()
 
     def send(messages: list[Outgoing]) -> None:
         for out in messages:
-            if out.retain:
+            if out.durable and recording.send_durable(out, link):
+                pass  # the outbox task delivers it, in order, until the broker acknowledges
+            elif out.retain:
                 link.set_retained(out.topic, out.payload, qos=out.qos)
             else:
                 link.publish(out.topic, out.payload, qos=out.qos)
@@ -154,6 +160,7 @@ async def supervise(
         while True:
             sample = await queue.get()
             send(telemetry.handle(sample, opts.wall()))
+            recording.on_sample(sample, sample.t)
             send(coach.on_sample(sample, sample.t))
 
     async def ticker() -> None:
@@ -168,6 +175,9 @@ async def supervise(
 
     async def until_finished() -> None:
         await finished.wait()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FINISH_DRAIN_S):
+                await recording.drained()
         await asyncio.sleep(FINISH_LINGER_S)
         raise _SessionOver
 
@@ -177,6 +187,9 @@ async def supervise(
             tg.create_task(link.run(), name="mqtt-link")
             tg.create_task(pump(), name="sample-pump")
             tg.create_task(ticker(), name="engine-ticker")
+            tg.create_task(recording.checkpoints(), name="checkpoints")
+            tg.create_task(recording.outbox(link), name="outbox")
+            tg.create_task(recording.post_session(), name="post-session")
             tg.create_task(source(queue.put, target_speed), name="sources")
             if opts.start_workout is not None:
                 tg.create_task(autostart(opts.start_workout), name="autostart")
@@ -190,4 +203,5 @@ async def supervise(
     finally:
         if opts.notifier is not None:
             opts.notifier.notify("STOPPING=1")
+        recording.close()
         log.info("hiitd_stopped", dropped_samples=queue.dropped)

@@ -9,7 +9,7 @@ future speech output) see every engine event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -50,6 +50,10 @@ class Coach:
     topics: Topics
     wall: Callable[[], float]
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    # Sees every event with its time before it is translated (the recorder).
+    observers: list[Callable[[list[Event], float], None]] = field(default_factory=list)
+    # Adds what the engine cannot know to the session result (the metrics).
+    enrich_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     _last_state_wall: float = -1e9
     _last_key: tuple[object, ...] = ()
     finished: bool = False
@@ -105,6 +109,8 @@ class Coach:
     def _publish(self, events: list[Event], now: float) -> list[Outgoing]:
         out: list[Outgoing] = []
         ts = self.wall()
+        for observer in self.observers:
+            observer(events, now)
         for event in events:
             for listener in self.listeners:
                 listener(event)
@@ -114,14 +120,32 @@ class Coach:
                     self._last_state_wall = ts
                 case CueEvent(cue=cue):
                     body = {"ts": ts, **cue.to_payload()}
-                    out.append(Outgoing(self.topics.session_cue, encode(body), qos=1))
+                    out.append(
+                        Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True)
+                    )
                 case StepEnded(summary=s):
-                    body = {"ts": ts, **s.to_payload()}
-                    out.append(Outgoing(self.topics.session_step, encode(body), qos=1))
+                    # A stable id: a consumer that gets a redelivery can drop it.
+                    body = {
+                        "ts": ts,
+                        "id": f"{self.engine.session_id}/step/{s.index}",
+                        "session_id": self.engine.session_id,
+                        **s.to_payload(),
+                    }
+                    out.append(
+                        Outgoing(self.topics.session_step, encode(body), qos=1, durable=True)
+                    )
                 case SessionEnded(summary=s):
                     body = {"ts": ts, **s.to_payload()}
+                    if self.enrich_result is not None:
+                        body = self.enrich_result(body)
                     out.append(
-                        Outgoing(self.topics.session_result, encode(body), qos=1, retain=True)
+                        Outgoing(
+                            self.topics.session_result,
+                            encode(body),
+                            qos=1,
+                            retain=True,
+                            durable=True,
+                        )
                     )
                     self.finished = True
                 case Notice(text=text, code=code):

@@ -40,6 +40,9 @@ class Outgoing:
     payload: bytes
     qos: int = 0
     retain: bool = False
+    # Must not be lost: cues, step summaries, results go through the store's outbox
+    # and count as sent only once the broker acknowledged them (DESIGN.md, principle 1).
+    durable: bool = False
 
 
 @dataclass(slots=True)

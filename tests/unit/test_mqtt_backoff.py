@@ -51,7 +51,7 @@ async def test_a_swallowed_cancellation_is_raised_again() -> None:
     import asyncio  # noqa: PLC0415
     import contextlib  # noqa: PLC0415
 
-    from hiitd.mqtt.client import _reraise_lost_cancel  # noqa: PLC0415
+    from hiitd.mqtt._aio import reraise_lost_cancel  # noqa: PLC0415
 
     reached = asyncio.Event()
 
@@ -60,7 +60,7 @@ async def test_a_swallowed_cancellation_is_raised_again() -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.sleep(10)
         reached.set()
-        _reraise_lost_cancel()
+        reraise_lost_cancel()
         return "ran on"
 
     task = asyncio.create_task(victim())

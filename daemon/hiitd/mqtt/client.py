@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import aiomqtt
 import structlog
 
+from hiitd.errors import MqttError
+from hiitd.mqtt._aio import first_leaf, reraise_lost_cancel
 from hiitd.mqtt.backoff import backoff_delays
 from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
 from hiitd.mqtt.failures import FailureKind, classify
@@ -95,6 +97,7 @@ class MqttLink:
         self._clock = clock
         self._outbox = Outbox(queue_limit)
         self._retained: dict[str, tuple[bytes, int]] = {}
+        self._client: aiomqtt.Client | None = None
         # Retained topics whose latest value the broker has not acknowledged yet;
         # a dict is an ordered set, so they go out in the order they were set.
         self._dirty: dict[str, None] = {}
@@ -126,6 +129,29 @@ class MqttLink:
     async def wait_connected(self) -> None:
         """Return once the link is up (callers bound it with ``asyncio.timeout``)."""
         await self._up.wait()
+
+    async def publish_confirmed(
+        self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False
+    ) -> None:
+        """Publish now, returning once the broker acknowledged it (QoS 1: its PUBACK).
+
+        For the store's outbox, which marks a message delivered only after this
+        returns. Raises ``MqttError`` when the link is down or drops meanwhile.
+        """
+        client = self._client
+        if client is None or not self._up.is_set():
+            raise MqttError("not connected to the broker")
+        try:
+            await client.publish(
+                topic, payload, qos=qos, retain=retain, timeout=OPERATION_TIMEOUT_S
+            )
+        except (aiomqtt.MqttError, TimeoutError) as exc:
+            raise MqttError(f"publish to {topic} not acknowledged: {exc}") from exc
+        reraise_lost_cancel()
+
+    def hold_retained(self, topic: str, payload: bytes, *, qos: int = 1) -> None:
+        """Remember a retained value sent by other means, to send again after a reconnect."""
+        self._retained[topic] = (payload, qos)
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 0, retain: bool = False) -> None:
         """Queue a message; never blocks. When full, the oldest QoS 0 message is shed."""
@@ -236,6 +262,7 @@ class MqttLink:
             )
             try:
                 await self._announce(client)
+                self._client = client
                 self._up.set()
                 await self._serve(client)
             except asyncio.CancelledError:
@@ -244,6 +271,7 @@ class MqttLink:
                 raise
             finally:
                 self._up.clear()
+                self._client = None
             await self._goodbye(client, flush=True)
 
     async def _announce(self, client: aiomqtt.Client) -> None:
@@ -252,7 +280,7 @@ class MqttLink:
         )
         if self._on_command is not None:
             await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
-        _reraise_lost_cancel()
+        reraise_lost_cancel()
         # The broker may have restarted with no state: send every held value again.
         for topic in self._retained:
             self._dirty[topic] = None
@@ -272,7 +300,7 @@ class MqttLink:
             link_errors, others = rest.split(_LINK_ERRORS)
             if others is not None or link_errors is None:
                 raise  # a bug, not the network: let the supervisor see it
-            raise _LinkDown(_first_leaf(link_errors)) from None
+            raise _LinkDown(first_leaf(link_errors)) from None
 
     async def _wait_stop(self) -> NoReturn:
         await self._stop.wait()
@@ -284,7 +312,7 @@ class MqttLink:
             await self._wake.wait()
             self._wake.clear()
             await self._drain(client)
-            _reraise_lost_cancel()
+            reraise_lost_cancel()
 
     async def _drain(self, client: aiomqtt.Client) -> None:
         while True:
@@ -301,7 +329,7 @@ class MqttLink:
                     retain=True,
                     timeout=OPERATION_TIMEOUT_S,
                 )
-                _reraise_lost_cancel()
+                reraise_lost_cancel()
                 continue
             item = self._outbox.take()
             if item is None:
@@ -318,14 +346,14 @@ class MqttLink:
                 if item.qos > 0:
                     self._outbox.put_back(item)  # at least once: resent after reconnect
                 raise
-            _reraise_lost_cancel()
+            reraise_lost_cancel()
 
     async def _receive_loop(self, client: aiomqtt.Client) -> None:
         # Also how a dead link is noticed when nothing is being sent: the
         # iterator raises MqttError on disconnection.
         async for message in client.messages:
             await self._dispatch(message)
-            _reraise_lost_cancel()
+            reraise_lost_cancel()
         raise aiomqtt.MqttError("message stream ended")
 
     async def _dispatch(self, message: aiomqtt.Message) -> None:
@@ -372,22 +400,3 @@ class MqttLink:
             log.warning("mqtt_offline_not_published", reason=failure.reason)
         else:
             log.info("mqtt_offline_published", pending=self.pending)
-
-
-def _reraise_lost_cancel() -> None:
-    """Re-raise a cancellation that ``asyncio.wait_for`` swallowed.
-
-    aiomqtt awaits broker round trips with ``asyncio.wait_for``. On Python 3.11
-    (Raspberry Pi OS bookworm) a cancellation that arrives just as the awaited
-    future completes is lost (CPython gh-86296, fixed in 3.12): the task stays
-    "cancelling" but runs on, and shutdown then hangs forever in the next wait.
-    Seen here as a daemon that ignored SIGTERM about one time in twenty.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    first = group.exceptions[0]
-    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first

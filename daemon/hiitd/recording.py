@@ -1,0 +1,225 @@
+"""The daemon's recording side: checkpoints, the outbox, session results and exports.
+
+Glue between the coach (engine events), the recorder (SQLite checkpoints every
+2 s), the outbox (cues, step summaries and results stored first, marked
+delivered only once the broker acknowledged them) and the post-session work
+(metrics, the stored summary, the chart and FIT file beside it). Nothing here
+may stop the coaching: a store that fails is logged and retried, and durable
+messages then go out through the link's in-memory queue instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from hiitd.errors import HiitdError, MqttError, StoreError
+from hiitd.metrics.summary import compute_metrics
+from hiitd.store.builder import RecordBuilder
+from hiitd.store.recorder import Recorder
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from hiitd.mqtt.client import MqttLink
+    from hiitd.record import SessionRecord
+    from hiitd.session import Coach
+    from hiitd.store.db import Store
+    from hiitd.store.rows import OutboxItem
+    from hiitd.telemetry import Outgoing
+    from hiitd_drivers.clock import Clock
+    from hiitd_drivers.samples import Sample
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_BATCH = 50
+OUTBOX_RETRY_S = 0.5  # the link is reconnecting; its own backoff paces the retries
+OUTBOX_STORE_RETRY_S = 10.0
+DELIVERED_KEEP_S = 7 * 24 * 3600.0  # delivered outbox rows are kept a week for diagnosis
+
+
+@dataclass
+class _Finished:
+    record: SessionRecord
+    result: dict[str, Any]
+    metrics: dict[str, Any]
+
+
+@dataclass
+class Recording:
+    """Records the coach's sessions and delivers what must not be lost."""
+
+    state_dir: Path
+    coach: Coach
+    clock: Clock
+    wall: Callable[[], float]
+    sub_sport: str = "generic"
+    recorder: Recorder = field(init=False)
+    store: Store | None = field(init=False)
+    _wake: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _finished: asyncio.Queue[_Finished] = field(init=False, default_factory=asyncio.Queue)
+    _outbox_idle: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        engine = self.coach.engine
+        builder = RecordBuilder(
+            profile=lambda: engine.profile,
+            planned=lambda: engine.steps,
+            wall_at=lambda t: self.wall() - (self.clock.now() - t),
+            sub_sport=self.sub_sport,
+        )
+        self.recorder = Recorder(builder, self.state_dir, wall=self.wall)
+        self.store = self.recorder.open_store()
+        self.coach.observers.append(self.recorder.on_events)
+        self.coach.enrich_result = self._enrich
+        self._wake.set()  # deliver what a previous run left in the outbox
+
+    # ------------------------------------------------------------ the loop side
+
+    def on_sample(self, sample: Sample, now: float) -> None:
+        """Into the in-memory record (no I/O)."""
+        self.recorder.on_sample(sample, now)
+
+    def send_durable(self, out: Outgoing, link: MqttLink) -> bool:
+        """Store ``out`` in the outbox for the delivery task; False when the store is down."""
+        if self.store is None:
+            return False
+        try:
+            self.store.enqueue(out.topic, out.payload, qos=max(out.qos, 1), retain=out.retain)
+        except StoreError as exc:
+            log.warning("outbox_unavailable", topic=out.topic, error=str(exc))
+            return False
+        if out.retain:
+            link.hold_retained(out.topic, out.payload, qos=max(out.qos, 1))
+        self._outbox_idle.clear()
+        self._wake.set()
+        return True
+
+    def _enrich(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add the session's metrics to its result, and queue the post-session work."""
+        record = self.recorder.builder.record()
+        if record is None:
+            return body
+        try:
+            metrics = compute_metrics(record).to_payload()
+        except Exception:  # a metrics bug must not lose the result itself
+            log.exception("metrics_failed", session_id=record.session_id)
+            return body
+        ended = record.start_wall + (record.end_t or 0.0)
+        times = {"start_wall": record.start_wall, "end_wall": ended, "status": record.status.value}
+        enriched = {**body, **times, **_key_figures(metrics), "metrics": metrics}
+        self._finished.put_nowait(_Finished(record, enriched, metrics))
+        return enriched
+
+    # ------------------------------------------------------------------ tasks
+
+    async def checkpoints(self) -> None:
+        """Write a checkpoint whenever one is due (every 2 s of session time)."""
+        while True:
+            await asyncio.sleep(0.25)
+            cp = self.recorder.take_checkpoint(self.clock.now())
+            if cp is not None:
+                await asyncio.to_thread(self.recorder.write, cp)
+
+    async def outbox(self, link: MqttLink) -> None:
+        """Deliver stored messages in order; each is marked delivered after the broker's ack."""
+        store = self.store
+        if store is None:
+            return
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                while items := await asyncio.to_thread(store.pending, OUTBOX_BATCH):
+                    for item in items:
+                        await self._deliver(link, store, item)
+                await asyncio.to_thread(store.prune_delivered, DELIVERED_KEEP_S)
+            except StoreError as exc:
+                # The messages stay in the file; try again (a full disk may clear).
+                log.warning("outbox_read_failed", error=str(exc), retry_s=OUTBOX_STORE_RETRY_S)
+                await asyncio.sleep(OUTBOX_STORE_RETRY_S)
+                self._wake.set()
+                continue
+            if not self._wake.is_set():
+                self._outbox_idle.set()
+
+    async def _deliver(self, link: MqttLink, store: Store, item: OutboxItem) -> None:
+        while True:
+            await link.wait_connected()
+            try:
+                await link.publish_confirmed(
+                    item.topic, item.payload, qos=item.qos, retain=item.retain
+                )
+            except MqttError as exc:
+                log.debug("outbox_retry", id=item.id, topic=item.topic, error=str(exc))
+                with contextlib.suppress(StoreError):
+                    await asyncio.to_thread(store.note_attempt, item.id)
+                await asyncio.sleep(OUTBOX_RETRY_S)
+                continue
+            with contextlib.suppress(StoreError):
+                await asyncio.to_thread(store.mark_delivered, item.id)
+            return
+
+    async def post_session(self) -> None:
+        """After each session: keep its summary and metrics; save the chart and FIT file."""
+        while True:
+            done = await self._finished.get()
+            try:
+                await asyncio.to_thread(self._keep, done)
+            except (HiitdError, OSError, ValueError) as exc:
+                log.warning(
+                    "post_session_failed", session_id=done.record.session_id, error=str(exc)
+                )
+
+    def _keep(self, done: _Finished) -> None:
+        sid = done.record.session_id
+        if self.store is not None:
+            self.recorder.checkpoint(self.clock.now())
+            self.store.set_summary(sid, done.result, done.metrics)
+        from hiitd.export import export_fit, render_chart  # noqa: PLC0415 - heavy, after a session
+
+        folder = self.state_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        kcal = (done.metrics.get("calories") or {}).get("kcal")
+        (folder / f"{sid}.fit").write_bytes(export_fit(done.record, calories_kcal=kcal))
+        (folder / f"{sid}.png").write_bytes(render_chart(done.record))
+        log.info("session_saved", session_id=sid, folder=str(folder))
+
+    async def drained(self) -> None:
+        """Return once the finished sessions are kept and the outbox is empty."""
+        await self._finished.join()
+        if self.store is not None:
+            await self._outbox_idle.wait()
+
+    def close(self) -> None:
+        """A final checkpoint; a running session stays resumable."""
+        self.recorder.close(self.clock.now())
+
+
+def _key_figures(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The figures a dashboard shows without digging into ``metrics``."""
+    energy = metrics.get("calories") or {}
+    load = metrics.get("load") or {}
+    hrv = metrics.get("hrv") or {}
+    economy = metrics.get("economy") or {}
+    hrr = metrics.get("hrr60") or {}
+    return {
+        "duration_s": metrics.get("duration_s"),
+        "moving_s": metrics.get("moving_s"),
+        "distance_m": metrics.get("distance_m"),
+        "avg_hr": (metrics.get("hr") or {}).get("avg_bpm"),
+        "calories_kcal": energy.get("kcal"),
+        "calories_estimate": True,
+        "trimp": load.get("trimp"),
+        "hrss": load.get("hrss"),
+        "hrr60_bpm": [s.get("hrr60_bpm") for s in hrr.get("steps", [])],
+        "hrr60_session_bpm": (hrr.get("session") or {}).get("hrr60_bpm"),
+        "rmssd_ms": hrv.get("rmssd_ms"),
+        "rmssd_withheld": hrv.get("withheld"),
+        "efficiency_factor": economy.get("efficiency_factor"),
+    }
