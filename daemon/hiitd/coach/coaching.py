@@ -119,7 +119,7 @@ def _in_grace(e: Engine, run: StepRun, m: Metric) -> bool:
     el = run.elapsed(e.moving_s)
     recovering = run.ps.step.intensity in (Intensity.RECOVERY, Intensity.REST)
     if m is Metric.HR and (recovering or not run.policy.hr_ceiling_only):
-        return el < e.config.grace_hr_s
+        return el - run.hr_grace_from < e.config.grace_hr_s
     # Pace and cadence settle in a few strides. So does the *ceiling* of a short
     # work rep: HR rises through the rep, so exceeding the ceiling is never a
     # left-over of the previous step, and a 75 s grace would outlast the rep.

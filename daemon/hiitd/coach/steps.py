@@ -37,6 +37,7 @@ class StepRun:
     judge: ZoneJudge
     window_s: float  # the speed/cadence smoothing window of this step
     pace_grace_from: float = 0.0  # step seconds at which the pace grace restarted (resume)
+    hr_grace_from: float = 0.0  # step seconds at which the HR grace restarted (restore)
     zone: Zone = Zone.NONE
     stats: StepStats = field(default_factory=StepStats)
     countdown_said: set[int] = field(default_factory=set)
