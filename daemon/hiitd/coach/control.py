@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hiitd.coach.cues import metres_phrase, seconds_phrase
+from hiitd.coach import coaching
+from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase
 from hiitd.coach.events import (
     Command,
     CueKind,
@@ -19,13 +20,16 @@ from hiitd.coach.events import (
     SessionEnded,
     SessionSummary,
     State,
+    StepView,
 )
 from hiitd.coach.model import DurationType, Intensity, TargetType
 from hiitd.coach.scoring import is_short_hr_work
 from hiitd.coach.steps import target_mid
+from hiitd.errors import WorkoutError
 
 if TYPE_CHECKING:
     from hiitd.coach.engine import Engine
+    from hiitd.coach.model import Workout
 
 ACTIVE = (State.COUNTDOWN, State.RUNNING, State.PAUSED)
 
@@ -60,6 +64,18 @@ def invalid(e: Engine, cmd: Command) -> str | None:
     return f"cannot {a}: the session is {s}"
 
 
+def check_resolved(workout: Workout) -> None:
+    """``WorkoutError`` unless every target is absolute (resolved against the profile)."""
+    for ps in workout.expand():
+        for t in (ps.step.target, ps.step.ramp_to):
+            if t is not None and not t.resolved:
+                raise WorkoutError(
+                    "targets must be absolute: resolve the workout against the profile",
+                    source=workout.source or None,
+                    position=f"step {ps.index + 1}",
+                )
+
+
 def short_hr_notice(e: Engine) -> Notice | None:
     """A warning for work steps too short to be steered by heart rate alone."""
     limit = e.config.short_hr_step_s
@@ -76,14 +92,25 @@ def short_hr_notice(e: Engine) -> Notice | None:
     )
 
 
+def reset_session(e: Engine, now: float) -> None:
+    """Fresh per-session state (a new session, or one restored after a crash)."""
+    e.book = CueBook(e.session_id or "none")
+    e.moving_s, e.distance_m, e.started_at = 0.0, 0.0, now
+    e.step_summaries, e.run, e.paused_by = [], None, None
+    e.safety_hold.reset()
+    e.safety_last = None
+    e.countdown_said = set()
+    e.restores = 0
+    # The ceiling is fixed for the session: a max HR learned during it must
+    # not silence the safety cue that the same high reading deserves.
+    e.ceiling = e.config.safety_ceiling_bpm or e.profile.max_hr
+
+
 def start_session(e: Engine, now: float) -> None:
     """A new session of the selected workout, from its countdown."""
     e.session_no += 1
     e.session_id = f"{e.session_prefix}{e.session_no}-{int(now * 1000):x}"
-    e.reset_session(now)
-    # The ceiling is fixed for the session: a max HR learned during it must
-    # not silence the safety cue that the same high reading deserves.
-    e.ceiling = e.config.safety_ceiling_bpm or e.profile.max_hr
+    reset_session(e, now)
     e.countdown_end = now + e.config.countdown_s
     e.state = State.COUNTDOWN
     if e.config.countdown_s <= 0:
@@ -154,6 +181,17 @@ def finish(e: Engine, now: float, *, completed: bool) -> None:
         )
     )
     e.state, e.paused_by = State.FINISHED, None
+
+
+def step_view(e: Engine) -> StepView | None:
+    """The current step for ``session/state`` (the first one during the countdown)."""
+    run = e.run
+    if run is None:
+        if e.state is State.COUNTDOWN and e.steps:
+            run = coaching.new_run(e, e.steps[0], e.moving_s)
+        else:
+            return None
+    return run.step_view(len(e.steps), e.moving_s, e.distance_m)
 
 
 # Recreational runners' threshold speed (~5:00 /km): the guess when the profile has none.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hiitd.coach import coaching, control
+from hiitd.coach import coaching, control, resume
 from hiitd.coach.config import CoachConfig
 from hiitd.coach.cues import CueBook, order
 from hiitd.coach.events import (
@@ -32,14 +32,14 @@ from hiitd.coach.events import (
     StateSnapshot,
     StepEnded,
     StepSummary,
-    StepView,
     TargetView,
     Zone,
 )
+from hiitd.coach.resume import ResumePoint
 from hiitd.coach.sensors import Heart, Pod
 from hiitd.coach.smoothing import Hold
 from hiitd.coach.steps import StepRun, step_end_text
-from hiitd.errors import HiitdError, WorkoutError
+from hiitd.errors import HiitdError
 from hiitd_drivers.samples import FootpodSample, HeartRateSample, LinkSample, Role
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class Engine:
         self._last_now: float | None = None
         self.session_no = 0
         self.session_id: str | None = None
+        self.restores = 0  # how often this session was restored after a crash (see resume.py)
         self.book = CueBook("none")
         self.moving_s = 0.0
         self.distance_m = 0.0
@@ -95,14 +96,7 @@ class Engine:
         """
         if self.state in control.ACTIVE:
             raise HiitdError(f"cannot select a workout while {self.state}: send 'stop' first")
-        for ps in workout.expand():
-            for t in (ps.step.target, ps.step.ramp_to):
-                if t is not None and not t.resolved:
-                    raise WorkoutError(
-                        "targets must be absolute: resolve the workout against the profile",
-                        source=workout.source or None,
-                        position=f"step {ps.index + 1}",
-                    )
+        control.check_resolved(workout)
         self._advance(now)
         self.workout, self.steps, self.state = workout, workout.expand(), State.IDLE
         note = control.short_hr_notice(self)
@@ -162,6 +156,34 @@ class Engine:
         self._advance(now)
         return self._flush(now)
 
+    def restore(
+        self,
+        workout: Workout,
+        *,
+        session_id: str,
+        step_index: int,
+        step_moving_s: float,
+        moving_s: float,
+        distance_m: float,
+        step_distance_m: float = 0.0,
+        now: float,
+        paused: bool = False,
+        restores: int = 0,
+    ) -> list[Event]:
+        """Continue ``session_id`` after a crash (idle only; errors change nothing): resume.py."""
+        point = ResumePoint(
+            workout.name, session_id, step_index, step_moving_s, moving_s, distance_m,
+            step_distance_m, paused, restores,
+        )  # fmt: skip
+        resume.check(self, workout, point)
+        self._advance(now)
+        resume.apply(self, workout, point, now)
+        return self._flush(now)
+
+    def resume_point(self, now: float) -> ResumePoint | None:
+        """What ``restore`` needs to continue this session; None when none is under way."""
+        return resume.resume_point(self, now, self._last_now)
+
     def snapshot(self, now: float) -> StateSnapshot:
         """The current state for ``session/state``."""
         hr = self.hr_value(now)
@@ -172,7 +194,7 @@ class Engine:
         return StateSnapshot(
             state=self.state,
             workout=None if self.workout is None else self.workout.name,
-            step=self._step_view(),
+            step=control.step_view(self),
             zone=zone,
             elapsed_s=self.moving_s,
             session_id=self.session_id,
@@ -203,15 +225,6 @@ class Engine:
     def emit(self, event: Event) -> None:
         """Queue a non-cue event for this call's output."""
         self._events.append(event)
-
-    def reset_session(self, now: float) -> None:
-        """Fresh per-session state (``start``)."""
-        self.book = CueBook(self.session_id or "none")
-        self.moving_s, self.distance_m, self.started_at = 0.0, 0.0, now
-        self.step_summaries, self.run, self.paused_by = [], None, None
-        self.safety_hold.reset()
-        self.safety_last = None
-        self.countdown_said = set()
 
     def begin_running(self, now: float) -> None:
         """The countdown is over: the first step starts at moving time 0."""
@@ -362,15 +375,6 @@ class Engine:
             self.distance_m += delta
             run.stats.speed.add(s.speed_mps)
             run.stats.cadence.add(s.cadence_spm)
-
-    def _step_view(self) -> StepView | None:
-        run = self.run
-        if run is None:
-            if self.state is State.COUNTDOWN and self.steps:
-                run = coaching.new_run(self, self.steps[0], self.moving_s)
-            else:
-                return None
-        return run.step_view(len(self.steps), self.moving_s, self.distance_m)
 
     def _flush(self, now: float) -> list[Event]:
         out: list[Event] = list(self._events)
