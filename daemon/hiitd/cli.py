@@ -112,6 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workout", metavar="NAME|FILE", help="coach this workout (default: free run)")
     _add_common(p, as_json=True)
 
+    p = sub.add_parser("sessions", help="list, show or export recorded sessions")
+    ssub = p.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
+    s = ssub.add_parser("list", help="recorded sessions, newest first")
+    s.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (default 20)")
+    _add_common(s, as_json=True)
+    id_help = "a session id, a unique prefix of one, or 'latest'"
+    s = ssub.add_parser("show", help="a session's summary, metrics, steps and cues")
+    s.add_argument("id", metavar="ID", help=id_help)
+    _add_common(s, as_json=True)
+    s = ssub.add_parser("export", help="write a session as FIT, TCX, CSV or a PNG chart")
+    s.add_argument("id", metavar="ID", help=id_help)
+    _add_common(s, as_json=True)
+    s.add_argument("--format", required=True, choices=("fit", "tcx", "csv", "png"))
+    s.add_argument(
+        "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
+    )
+
     p = sub.add_parser("config", help="configuration tools")
     csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
@@ -161,7 +178,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_config_check(args)
     if args.command == "decode":
         return _cmd_decode(args)
-    from hiitd import commands, demo, replay, reports  # noqa: PLC0415 - keeps `decode` light
+    from hiitd import commands, demo, replay, reports, sessions_cli  # noqa: PLC0415 - keeps `decode` light
 
     table: dict[str, Callable[[argparse.Namespace], int]] = {
         "run": commands.cmd_run,
@@ -172,6 +189,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "scan": commands.cmd_scan,
         "pair": commands.cmd_pair,
         "replay": replay.cmd_replay,
+        "sessions": sessions_cli.cmd_sessions,
     }
     return table[args.command](args)
 
