@@ -157,6 +157,8 @@ async def supervise(
     async def pump() -> None:
         send(telemetry.initial(enabled_roles(settings)))
         send(coach.initial(clock.now()))
+        # A session a crash interrupted continues here (or is closed as interrupted).
+        send(coach.publish_events(recording.recover(coach.catalog), clock.now()))
         while True:
             sample = await queue.get()
             send(telemetry.handle(sample, opts.wall()))

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from hiitd.coach.resume import ResumePoint, restore_from
 from hiitd.errors import HiitdError, MqttError, StoreError
 from hiitd.metrics.summary import compute_metrics
 from hiitd.store.builder import RecordBuilder
 from hiitd.store.recorder import Recorder
+from hiitd.store.recovery import Action, recover, resume_t0
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from hiitd.catalog import WorkoutCatalog
+    from hiitd.coach.events import Event
     from hiitd.mqtt.client import MqttLink
     from hiitd.record import SessionRecord
     from hiitd.session import Coach
@@ -119,12 +124,57 @@ class Recording:
     # ------------------------------------------------------------------ tasks
 
     async def checkpoints(self) -> None:
-        """Write a checkpoint whenever one is due (every 2 s of session time)."""
+        """Write a checkpoint whenever one is due (every 2 s of session time).
+
+        With it, the engine's resume point goes to ``resume.json``: after a crash
+        the engine continues from there (see ``recover``).
+        """
         while True:
             await asyncio.sleep(0.25)
-            cp = self.recorder.take_checkpoint(self.clock.now())
-            if cp is not None:
-                await asyncio.to_thread(self.recorder.write, cp)
+            now = self.clock.now()
+            cp = self.recorder.take_checkpoint(now)
+            if cp is None:
+                continue
+            point = self.coach.engine.resume_point(now)
+            await asyncio.to_thread(self.recorder.write, cp)
+            await asyncio.to_thread(_write_resume_point, self.state_dir, point, self.wall())
+
+    def recover(self, catalog: WorkoutCatalog) -> list[Event]:
+        """At start-up: continue the session a crash interrupted, or close it as interrupted.
+
+        Resumed when its last checkpoint is recent (systemd restarted us; the
+        runner is still out there) and the engine's resume point matches it.
+        Returns the engine's events (the ``resumed`` cue and state) to publish.
+        """
+        store = self.store
+        if store is None:
+            return []
+        now, now_wall = self.clock.now(), self.wall()
+        try:
+            decision = recover(store, now_wall)
+            if decision.action is not Action.RESUME or decision.session is None:
+                if decision.closed:
+                    log.warning("sessions_interrupted", sessions=list(decision.closed))
+                return []
+            sid = decision.session.session_id
+            point = _read_resume_point(self.state_dir, sid)
+            events: list[Event] = []
+            if point is not None:
+                workout = catalog.get(point.workout)
+                events = restore_from(self.coach.engine, workout, point, now)
+        except (HiitdError, ValueError) as exc:
+            log.warning("session_not_resumed", error=str(exc))
+            events, point = [], None
+            sid = decision.session.session_id if decision.session else ""
+        if point is None:
+            if sid:
+                store.mark_interrupted(sid, wall=now_wall)
+                log.warning("sessions_interrupted", sessions=[sid], reason="no resume point")
+            return []
+        record = store.load_for_resume(sid)
+        self.recorder.resume(record, resume_t0(record, now, now_wall))
+        log.info("session_resumed", session_id=sid, step_index=point.step_index)
+        return events
 
     async def outbox(self, link: MqttLink) -> None:
         """Deliver stored messages in order; each is marked delivered after the broker's ack."""
@@ -161,8 +211,10 @@ class Recording:
                     await asyncio.to_thread(store.note_attempt, item.id)
                 await asyncio.sleep(OUTBOX_RETRY_S)
                 continue
+            # On the loop, not in a worker: a cancellation (SIGTERM) between the ack
+            # and this mark would otherwise resend the message at the next start.
             with contextlib.suppress(StoreError):
-                await asyncio.to_thread(store.mark_delivered, item.id)
+                store.mark_delivered(item.id)
             return
 
     async def post_session(self) -> None:
@@ -199,6 +251,31 @@ class Recording:
     def close(self) -> None:
         """A final checkpoint; a running session stays resumable."""
         self.recorder.close(self.clock.now())
+
+
+RESUME_FILE = "resume.json"
+
+
+def _write_resume_point(state_dir: Path, point: ResumePoint | None, wall: float) -> None:
+    path = state_dir / RESUME_FILE
+    try:
+        if point is None:
+            path.unlink(missing_ok=True)
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"wall": wall, "point": point.to_payload()}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.debug("resume_point_not_written", error=str(exc))
+
+
+def _read_resume_point(state_dir: Path, session_id: str) -> ResumePoint | None:
+    try:
+        doc = json.loads((state_dir / RESUME_FILE).read_text(encoding="utf-8"))
+        point = ResumePoint.from_payload(doc["point"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return point if point.session_id == session_id else None
 
 
 def _key_figures(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -106,11 +106,17 @@ class Coach:
             body["id"] = request_id
         return Outgoing(self.topics.cmd_result, encode(body), qos=1)
 
+    def publish_events(self, events: list[Event], now: float) -> list[Outgoing]:
+        """Translate events produced outside a sample, tick or command (a restore)."""
+        return self._publish(events, now)
+
     def _publish(self, events: list[Event], now: float) -> list[Outgoing]:
         out: list[Outgoing] = []
         ts = self.wall()
         for observer in self.observers:
             observer(events, now)
+        # The result last: a consumer that sees it has had the session's cues and steps.
+        events = sorted(events, key=lambda e: isinstance(e, SessionEnded))
         for event in events:
             for listener in self.listeners:
                 listener(event)

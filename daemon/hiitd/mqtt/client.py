@@ -275,11 +275,12 @@ class MqttLink:
             await self._goodbye(client, flush=True)
 
     async def _announce(self, client: aiomqtt.Client) -> None:
+        # Subscribe before saying online: "online" promises that commands are heard.
+        if self._on_command is not None:
+            await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
         await client.publish(
             self._topics.status, ONLINE, qos=1, retain=True, timeout=OPERATION_TIMEOUT_S
         )
-        if self._on_command is not None:
-            await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
         reraise_lost_cancel()
         # The broker may have restarted with no state: send every held value again.
         for topic in self._retained:
