@@ -126,9 +126,7 @@ class Coach:
                     self._last_state_wall = ts
                 case CueEvent(cue=cue):
                     body = {"ts": ts, **cue.to_payload()}
-                    out.append(
-                        Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True)
-                    )
+                    out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
                 case StepEnded(summary=s):
                     # A stable id: a consumer that gets a redelivery can drop it.
                     body = {
