@@ -9,6 +9,7 @@ restart in a loop, tell the admin".
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -173,25 +174,31 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     return EX_OK
 
 
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("commands", "cmd_run"),
+    "demo": ("demo", "cmd_demo"),
+    "zones": ("reports", "cmd_zones"),
+    "workouts": ("reports", "cmd_workouts"),
+    "watch": ("commands", "cmd_watch"),
+    "scan": ("commands", "cmd_scan"),
+    "pair": ("commands", "cmd_pair"),
+    "replay": ("replay", "cmd_replay"),
+    "sessions": ("sessions_cli", "cmd_sessions"),
+}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "config":
         return _cmd_config_check(args)
     if args.command == "decode":
         return _cmd_decode(args)
-    from hiitd import commands, demo, replay, reports, sessions_cli  # noqa: PLC0415 - keeps `decode` light
-
-    table: dict[str, Callable[[argparse.Namespace], int]] = {
-        "run": commands.cmd_run,
-        "demo": demo.cmd_demo,
-        "zones": reports.cmd_zones,
-        "workouts": reports.cmd_workouts,
-        "watch": commands.cmd_watch,
-        "scan": commands.cmd_scan,
-        "pair": commands.cmd_pair,
-        "replay": replay.cmd_replay,
-        "sessions": sessions_cli.cmd_sessions,
-    }
-    return table[args.command](args)
+    # Each command's module is imported only when it runs: `hiitd sessions list`
+    # need not load the MQTT client, the engine and the FIT SDK.
+    module, func = _COMMANDS[args.command]
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"hiitd.{module}"), func
+    )
+    return handler(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
