@@ -142,7 +142,9 @@ async def supervise(
             finished.set()
 
     async def on_command(action: str, payload: bytes) -> None:
-        send(coach.on_command(action, payload, clock.now()))
+        outs = coach.on_command(action, payload, clock.now())
+        recording.log_command(action, payload, outs)
+        send(outs)
 
     link = MqttLink(settings.mqtt, topics, on_command=on_command, clock=opts.wall)
     telemetry = Telemetry(topics)
@@ -192,6 +194,8 @@ async def supervise(
             tg.create_task(recording.checkpoints(), name="checkpoints")
             tg.create_task(recording.outbox(link), name="outbox")
             tg.create_task(recording.post_session(), name="post-session")
+            retention = settings.storage.sample_retention_days
+            tg.create_task(recording.maintenance(retention), name="maintenance")
             tg.create_task(source(queue.put, target_speed), name="sources")
             if opts.start_workout is not None:
                 tg.create_task(autostart(opts.start_workout), name="autostart")

@@ -105,6 +105,37 @@ class Recording:
         self._wake.set()
         return True
 
+    def log_command(self, action: str, payload: bytes, outs: list[Outgoing]) -> None:
+        """Keep every command and its answer (a runner's "why did it stop?" has an answer)."""
+        if self.store is None:
+            return
+        reply = next((o for o in outs if o.topic.endswith("/cmd/result")), None)
+        ok, error = False, None
+        if reply is not None:
+            doc = json.loads(reply.payload)
+            ok, error = bool(doc.get("ok")), doc.get("error")
+        try:
+            self.store.log_command(
+                action[:40], payload[:512], ok, error, session_id=self.coach.engine.session_id
+            )
+        except StoreError as exc:
+            log.debug("command_not_logged", error=str(exc))
+
+    async def maintenance(self, retention_days: int | None) -> None:
+        """Once a day: drop raw samples past the retention (summaries stay)."""
+        store = self.store
+        if store is None:
+            return
+        while True:
+            try:
+                pruned = await asyncio.to_thread(store.prune_samples, retention_days)
+            except StoreError as exc:
+                log.warning("retention_failed", error=str(exc))
+            else:
+                if pruned:
+                    log.info("samples_pruned", sessions=pruned, retention_days=retention_days)
+            await asyncio.sleep(24 * 3600)
+
     def _enrich(self, body: dict[str, Any]) -> dict[str, Any]:
         """Add the session's metrics to its result, and queue the post-session work."""
         record = self.recorder.builder.record()

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hiitd.store.db import Store
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -164,3 +166,7 @@ async def test_commands_over_mqtt_drive_the_session(
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err.decode()[-3000:]
+    with Store.open(tmp_path / "state") as store:
+        logged = [(action, ok) for _, action, _, ok, _ in reversed(store.commands(20))]
+    assert logged[:4] == [("pause", False), ("start", False), ("start", False), ("start", True)]
+    assert ("stop", True) in logged, "every command is kept with its answer"
