@@ -281,7 +281,6 @@ class MqttLink:
         await client.publish(
             self._topics.status, ONLINE, qos=1, retain=True, timeout=OPERATION_TIMEOUT_S
         )
-        reraise_lost_cancel()
         # The broker may have restarted with no state: send every held value again.
         for topic in self._retained:
             self._dirty[topic] = None
