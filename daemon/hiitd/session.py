@@ -125,7 +125,8 @@ class Coach:
                     out.append(self._state_message(snap.to_payload(), ts))
                     self._last_state_wall = ts
                 case CueEvent(cue=cue):
-                    body = {"ts": ts, **cue.to_payload()}
+                    # ``event_type``: what Home Assistant's MQTT event entity switches on.
+                    body = {"ts": ts, **cue.to_payload(), "event_type": cue.kind.value}
                     out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
                 case StepEnded(summary=s):
                     # A stable id: a consumer that gets a redelivery can drop it.

@@ -79,6 +79,11 @@ class Topics:
         """The last finished session, retained."""
         return f"{self.base}/session/result"
 
+    @property
+    def session_chart(self) -> str:
+        """The last session's chart as PNG bytes, retained (Home Assistant's image)."""
+        return f"{self.base}/session/chart"
+
     def cmd(self, action: str) -> str:
         """Where a command ``action`` is sent to this daemon."""
         _check_level("action", action, allow_slash=False)

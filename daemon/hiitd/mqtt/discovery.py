@@ -1,0 +1,255 @@
+"""Home Assistant MQTT discovery: one retained device message describing every entity.
+
+Pure: no I/O. Device-based discovery (Home Assistant 2024.12+): one message on
+``<discovery_prefix>/device/hiitd_<athlete>/config`` carries the device, the
+origin and every component, so the whole device appears (or is removed) at
+once. Keys are written unabbreviated for readability; the message is a few
+kilobytes, far below any broker limit.
+
+Every entity reads the daemon's existing JSON topics (DESIGN.md, "MQTT"); no
+topic exists only for Home Assistant except the session chart. Honest data:
+a template renders ``None`` (Home Assistant: unknown) when the daemon says
+``null``, and the strap's and footpod's entities list the sensor's own
+availability beside the daemon's (``availability_mode: all``), so a dropped
+strap shows "unavailable", never its last number. The live sensors also expire
+after ``LIVE_EXPIRE_S`` without a message: in Home Assistant an expired sensor is
+unavailable, and ``expire_after`` is restored across its restarts.
+
+Reference: https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from hiitd.coach.events import CueKind, State, Zone
+from hiitd.mqtt.commands import ACTIONS
+from hiitd_drivers.samples import Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from hiitd.mqtt.topics import Topics
+
+LIVE_EXPIRE_S: Final = 10
+"""The strap sends about once a second and the footpod twice: 10 s of silence is a gap."""
+
+BUTTONS: Final = tuple(a for a in ACTIONS if a != "workout")  # the select sends "workout"
+CUE_KINDS: Final = tuple(k.value for k in CueKind)
+MANUFACTURER: Final = "hiitd"
+MODEL: Final = "HIIT running coach"
+
+_ONLINE, _OFFLINE = "online", "offline"
+
+
+def device_id(athlete_id: str) -> str:
+    """The device's discovery id and identifier: ``hiitd_<athlete_id>``."""
+    return f"hiitd_{athlete_id}"
+
+
+def config_topic(discovery_prefix: str, athlete_id: str) -> str:
+    """Where the device's discovery message is retained."""
+    return f"{discovery_prefix}/device/{device_id(athlete_id)}/config"
+
+
+def ha_status_topic(discovery_prefix: str) -> str:
+    """Home Assistant's birth (``online``) and will (``offline``) topic."""
+    return f"{discovery_prefix}/status"
+
+
+def _availability(topics: Topics, role: Role | None) -> dict[str, Any]:
+    entries = [topics.status] if role is None else [topics.status, topics.availability(role)]
+    options: dict[str, Any] = {
+        "availability": [
+            {"topic": t, "payload_available": _ONLINE, "payload_not_available": _OFFLINE}
+            for t in entries
+        ]
+    }
+    if role is not None:
+        options["availability_mode"] = "all"  # a dropped strap is unavailable, not stale
+    return options
+
+
+def _maybe(expr: str, value: str) -> str:
+    """A template rendering ``value`` when ``expr`` is set, else ``None`` (unknown)."""
+    return f"{{{{ {value} if {expr} is not none else None }}}}"
+
+
+def _opts(
+    unit: str | None = None,
+    device_class: str | None = None,
+    state_class: str | None = "measurement",
+    precision: int | None = None,
+    icon: str | None = None,
+) -> dict[str, Any]:
+    """A sensor's presentation options, the unset ones left out."""
+    opts = {
+        "unit_of_measurement": unit,
+        "device_class": device_class,
+        "state_class": state_class,
+        "suggested_display_precision": precision,
+        "icon": icon,
+    }
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+_BATTERY: Final = {**_opts("%", "battery"), "entity_category": "diagnostic"}
+
+
+class _Builder:
+    """Collects components with the device's naming and availability rules."""
+
+    def __init__(self, topics: Topics) -> None:
+        self.topics = topics
+        self.components: dict[str, dict[str, Any]] = {}
+
+    def add(
+        self, platform: str, key: str, name: str, *, role: Role | None = None, **opts: Any
+    ) -> None:
+        self.components[key] = {
+            "platform": platform,
+            "unique_id": f"{device_id(self.topics.athlete_id)}_{key}",
+            "name": name,
+            **_availability(self.topics, role),
+            **opts,
+        }
+
+    def sensor(
+        self, key: str, name: str, topic: str, template: str, opts: dict[str, Any], **more: Any
+    ) -> None:
+        self.add("sensor", key, name, state_topic=topic, value_template=template, **opts, **more)
+
+    def live(self, key: str, name: str, role: Role, template: str, opts: dict[str, Any]) -> None:
+        """A sensor on the strap's or footpod's own topic: unavailable when it drops."""
+        topic = self.topics.hr if role is Role.HR else self.topics.footpod
+        # Battery levels arrive with every message but matter less than a gap does.
+        expiry = {} if key.endswith("battery") else {"expire_after": LIVE_EXPIRE_S}
+        self.sensor(key, name, topic, template, opts, role=role, **expiry)
+
+
+def _live_sensors(b: _Builder, roles: Iterable[Role]) -> None:
+    hr, pod = Role.HR, Role.FOOTPOD
+    if hr in roles:
+        bpm = _opts("bpm", icon="mdi:heart-pulse")  # Home Assistant has no heart-rate class
+        b.live("heart_rate", "Heart rate", hr, "{{ value_json.bpm }}", bpm)
+        b.live("strap_battery", "Strap battery", hr, "{{ value_json.battery }}", _BATTERY)
+    if pod in roles:
+        kmh = _maybe("value_json.speed_mps", "(value_json.speed_mps * 3.6) | round(2)")
+        b.live("speed", "Speed", pod, kmh, _opts("km/h", "speed", precision=1))
+        # Home Assistant rejects min/km as a speed unit: a plain number, minutes per km.
+        mpk = _maybe("value_json.pace_s_per_km", "(value_json.pace_s_per_km / 60) | round(2)")
+        b.live("pace", "Pace", pod, mpk, _opts("min/km", precision=2, icon="mdi:timer-outline"))
+        spm = _opts("spm", icon="mdi:shoe-print")
+        b.live("cadence", "Cadence", pod, "{{ value_json.cadence_spm }}", spm)
+        stride = _opts("m", "distance", precision=2)
+        b.live("stride_length", "Stride length", pod, "{{ value_json.stride_m }}", stride)
+        b.live("footpod_battery", "Footpod battery", pod, "{{ value_json.battery }}", _BATTERY)
+
+
+def _step(field: str) -> str:
+    return f"{{{{ value_json.step.{field} if value_json.step else None }}}}"
+
+
+def _session_sensors(b: _Builder) -> None:
+    state = b.topics.session_state
+    states = {"device_class": "enum", "options": [s.value for s in State], "icon": "mdi:run-fast"}
+    b.sensor("session_state", "Session", state, "{{ value_json.state }}", states)
+    zones = {"device_class": "enum", "options": [z.value for z in Zone], "icon": "mdi:target"}
+    b.sensor("zone", "Zone", state, "{{ value_json.zone }}", zones)
+    text = _opts(state_class=None, icon="mdi:format-list-numbered")
+    b.sensor("step", "Step", state, _step("name"), text)
+    b.sensor("interval", "Interval", state, _step("label"), {**text, "icon": "mdi:counter"})
+    seconds = _opts("s", "duration", state_class=None, precision=0)
+    b.sensor("step_remaining", "Step remaining", state, _step("remaining_s"), seconds)
+    b.sensor("elapsed", "Elapsed", state, "{{ value_json.elapsed_s }}", seconds)
+    # The session's own distance, not the footpod's odometer; it restarts with each session.
+    km = _maybe("value_json.distance_m", "(value_json.distance_m / 1000) | round(3)")
+    b.sensor("distance", "Distance", state, km, _opts("km", "distance", "total_increasing", 2))
+
+
+# The figures of the last result shown as attributes (recording.py, _key_figures).
+_RESULT_FIGURES: Final = (
+    "session_id", "workout", "status", "duration_s", "moving_s", "distance_m", "avg_hr",
+    "calories_kcal", "trimp", "hrss", "hrr60_session_bpm", "rmssd_ms", "efficiency_factor",
+)  # fmt: skip
+
+
+def _result_sensors(b: _Builder) -> None:
+    result = b.topics.session_result
+    kcal = _opts("kcal", state_class=None, precision=0, icon="mdi:fire")
+    b.sensor("calories", "Calories (estimate)", result, "{{ value_json.calories_kcal }}", kcal)
+    trimp = _opts(state_class=None, precision=0, icon="mdi:weight-lifter")
+    b.sensor("trimp", "TRIMP", result, "{{ value_json.trimp }}", trimp)
+    ended = _maybe("value_json.get('end_wall')", "as_datetime(value_json.end_wall)")
+    figures = ", ".join(f"'{k}': value_json.get('{k}')" for k in _RESULT_FIGURES)
+    attributes = {
+        "json_attributes_topic": result,
+        "json_attributes_template": f"{{{{ {{{figures}}} | tojson }}}}",
+    }
+    when = _opts(device_class="timestamp", state_class=None, icon="mdi:history")
+    b.sensor("last_session", "Last session", result, ended, when, **attributes)
+
+
+_BUTTON_ICONS: Final = {
+    "start": "mdi:play", "pause": "mdi:pause", "resume": "mdi:play-pause",
+    "skip": "mdi:skip-next", "lap": "mdi:flag-checkered", "stop": "mdi:stop",
+}  # fmt: skip
+
+
+def _controls(b: _Builder, workouts: Sequence[str]) -> None:
+    t = b.topics
+    for action in BUTTONS:
+        # The daemon reads an empty payload as "no arguments"; Home Assistant's
+        # default, "PRESS", would be taken by ``start`` for a workout name.
+        press: dict[str, Any] = {"command_topic": t.cmd(action), "payload_press": "", "qos": 1}
+        b.add("button", action, action.capitalize(), icon=_BUTTON_ICONS[action], **press)
+    select: dict[str, Any] = {
+        "command_topic": t.cmd("workout"),
+        "state_topic": t.session_state,
+        "value_template": "{{ value_json.workout }}",  # None (unknown) until one is chosen
+        "options": list(workouts),
+        "qos": 1,
+    }
+    b.add("select", "workout", "Workout", icon="mdi:clipboard-list", **select)
+    # The cue JSON carries ``event_type`` (its kind); the rest become the event's attributes.
+    cues: dict[str, Any] = {"state_topic": t.session_cue, "event_types": list(CUE_KINDS), "qos": 1}
+    b.add("event", "cue", "Cue", icon="mdi:bullhorn", **cues)
+    chart: dict[str, Any] = {"image_topic": t.session_chart, "content_type": "image/png"}
+    b.add("image", "chart", "Last session chart", **chart)
+
+
+def discovery_payload(
+    topics: Topics,
+    *,
+    athlete_name: str,
+    version: str,
+    workouts: Sequence[str],
+    roles: Iterable[Role] = (Role.HR, Role.FOOTPOD),
+    support_url: str | None = None,
+) -> dict[str, Any]:
+    """The device discovery document; ``workouts`` are the select's options.
+
+    Entities of a sensor role that is not enabled are left out: they could
+    never be anything but unavailable.
+    """
+    if not workouts:
+        raise ValueError("the workout select needs at least one workout")
+    b = _Builder(topics)
+    _live_sensors(b, frozenset(roles))
+    _session_sensors(b)
+    _result_sensors(b)
+    _controls(b, workouts)
+    origin = {"name": "hiitd", "sw_version": version}
+    if support_url is not None:
+        origin["support_url"] = support_url
+    return {
+        "device": {
+            "identifiers": [device_id(topics.athlete_id)],
+            "name": f"hiitd {athlete_name}",
+            "manufacturer": MANUFACTURER,
+            "model": MODEL,
+            "sw_version": version,
+        },
+        "origin": origin,
+        "components": b.components,
+    }

@@ -1,0 +1,147 @@
+"""The Home Assistant device discovery document (pure; HA's own schemas: integration tests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hiitd.coach.events import CueKind
+from hiitd.mqtt.discovery import (
+    CUE_KINDS,
+    LIVE_EXPIRE_S,
+    config_topic,
+    device_id,
+    discovery_payload,
+    ha_status_topic,
+)
+from hiitd.mqtt.payloads import encode
+from hiitd.mqtt.topics import Topics
+from hiitd_drivers.samples import Role
+
+TOPICS = Topics("hiitd", "alex")
+WORKOUTS = ["norwegian-4x4", "my-6x800"]
+
+
+def _doc(**kwargs: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"athlete_name": "Alex", "version": "1.2.3", "workouts": WORKOUTS}
+    return discovery_payload(TOPICS, **(args | kwargs))
+
+
+def test_topics_follow_the_device_discovery_layout() -> None:
+    """The device message is <prefix>/device/hiitd_<athlete>/config; HA's birth <prefix>/status."""
+    assert device_id("alex") == "hiitd_alex"
+    assert config_topic("homeassistant", "alex") == "homeassistant/device/hiitd_alex/config"
+    assert ha_status_topic("ha") == "ha/status"
+
+
+def test_device_and_origin_identify_hiitd() -> None:
+    """The device carries identifiers, name, maker, model and version; the origin names hiitd."""
+    doc = _doc()
+    assert doc["device"] == {
+        "identifiers": ["hiitd_alex"],
+        "name": "hiitd Alex",
+        "manufacturer": "hiitd",
+        "model": "HIIT running coach",
+        "sw_version": "1.2.3",
+    }
+    assert doc["origin"] == {"name": "hiitd", "sw_version": "1.2.3"}
+    assert _doc(support_url="https://x.example")["origin"]["support_url"] == "https://x.example"
+
+
+def test_every_component_has_a_stable_unique_id_and_platform() -> None:
+    """Unique ids are hiitd_<athlete>_<key>, distinct, and each component names its platform."""
+    components = _doc()["components"]
+    for key, comp in components.items():
+        assert comp["unique_id"] == f"hiitd_alex_{key}"
+        assert comp["platform"] in {"sensor", "button", "select", "event", "image"}
+    ids = [c["unique_id"] for c in components.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_runner_gets_every_asked_for_entity() -> None:
+    """Live, session, result, battery sensors; six buttons; the select, the cue event, the chart."""
+    assert set(_doc()["components"]) == {
+        "heart_rate", "speed", "pace", "cadence", "stride_length", "distance", "zone",
+        "session_state", "step", "step_remaining", "interval", "elapsed", "calories",
+        "trimp", "strap_battery", "footpod_battery", "last_session", "cue", "start",
+        "pause", "resume", "skip", "lap", "stop", "workout", "chart",
+    }  # fmt: skip
+
+
+def test_state_topics_are_the_daemons_own() -> None:
+    """Entities read the existing JSON topics; only the chart has a topic of its own."""
+    known = {
+        TOPICS.hr, TOPICS.footpod, TOPICS.session_state, TOPICS.session_result,
+        TOPICS.session_cue,
+    }  # fmt: skip
+    for comp in _doc()["components"].values():
+        if "state_topic" in comp:
+            assert comp["state_topic"] in known
+    assert _doc()["components"]["chart"]["image_topic"] == "hiitd/alex/session/chart"
+
+
+def test_strap_and_footpod_entities_need_the_sensor_and_the_daemon() -> None:
+    """A dropped strap makes its entities unavailable (mode all), and live values expire."""
+    components = _doc()["components"]
+    hr = components["heart_rate"]
+    assert [a["topic"] for a in hr["availability"]] == [
+        "hiitd/alex/status",
+        TOPICS.availability(Role.HR),
+    ]
+    assert hr["availability_mode"] == "all"
+    assert hr["expire_after"] == LIVE_EXPIRE_S
+    pod = components["cadence"]
+    assert pod["availability"][1]["topic"] == "hiitd/alex/footpod/availability"
+    zone = components["zone"]
+    assert [a["topic"] for a in zone["availability"]] == ["hiitd/alex/status"]
+    assert "expire_after" not in zone, "retained session state never expires"
+
+
+def test_disabled_sensors_have_no_entities() -> None:
+    """Without a footpod there are no footpod entities (they could only be unavailable)."""
+    components = _doc(roles=(Role.HR,))["components"]
+    assert "heart_rate" in components
+    assert not {"speed", "pace", "cadence", "stride_length", "footpod_battery"} & set(components)
+
+
+def test_pace_is_a_plain_number_and_speed_is_km_per_h() -> None:
+    """Pace has no device class (HA has no min/km speed unit); speed is km/h from m/s."""
+    components = _doc()["components"]
+    assert "device_class" not in components["pace"]
+    assert components["pace"]["unit_of_measurement"] == "min/km"
+    assert components["speed"]["device_class"] == "speed"
+    assert "* 3.6" in components["speed"]["value_template"]
+
+
+def test_buttons_send_an_empty_payload_to_their_command_topic() -> None:
+    """Each button publishes nothing (not HA's "PRESS") on <base>/cmd/<action>."""
+    components = _doc()["components"]
+    for action in ("start", "pause", "resume", "skip", "lap", "stop"):
+        assert components[action]["command_topic"] == f"hiitd/alex/cmd/{action}"
+        assert components[action]["payload_press"] == ""
+
+
+def test_select_offers_the_catalogue_and_reads_the_session_workout() -> None:
+    """The workout select lists the catalogue names and sends the choice to cmd/workout."""
+    select = _doc()["components"]["workout"]
+    assert select["options"] == WORKOUTS
+    assert select["command_topic"] == "hiitd/alex/cmd/workout"
+    assert select["state_topic"] == "hiitd/alex/session/state"
+    with pytest.raises(ValueError, match="at least one"):
+        _doc(workouts=[])
+
+
+def test_cue_event_types_are_the_design_cue_kinds() -> None:
+    """The event entity declares all 16 cue kinds of DESIGN.md."""
+    cue = _doc()["components"]["cue"]
+    assert cue["event_types"] == [k.value for k in CueKind] == list(CUE_KINDS)
+    assert len(CUE_KINDS) == 16
+
+
+def test_document_is_compact_json() -> None:
+    """It encodes as strict JSON and stays a few kilobytes."""
+    size = len(encode(_doc()))
+    assert size < 16_000
+    assert json.loads(encode(_doc())) == _doc()
