@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import aiomqtt
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 CommandHandler = Callable[[str, bytes], Awaitable[None]]
 """``(action, payload)``: called for each command on ``<base>/cmd/<action>``."""
+
+MessageHandler = Callable[[bytes], Awaitable[None]]
+"""``(payload)``: called for each message on one extra subscription (Home Assistant's status)."""
 
 Sleep = Callable[[float], Coroutine[Any, Any, None]]
 
@@ -83,6 +86,7 @@ class MqttLink:
         topics: Topics,
         *,
         on_command: CommandHandler | None = None,
+        on_message: Mapping[str, MessageHandler] | None = None,
         queue_limit: int = DEFAULT_QUEUE_LIMIT,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
@@ -92,6 +96,7 @@ class MqttLink:
         self._settings = settings
         self._topics = topics
         self._on_command = on_command
+        self._on_message = dict(on_message or {})
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
         self._clock = clock
@@ -175,6 +180,12 @@ class MqttLink:
             raise ValueError(f"QoS must be 0, 1 or 2, got {qos}")
         self._retained[topic] = (payload, qos)
         self._dirty[topic] = None
+        self._wake.set()
+
+    def resend_retained(self) -> None:
+        """Publish every held retained value again, in the order they were first set."""
+        for topic in self._retained:
+            self._dirty[topic] = None
         self._wake.set()
 
     async def close(self) -> None:
@@ -278,6 +289,8 @@ class MqttLink:
         # Subscribe before saying online: "online" promises that commands are heard.
         if self._on_command is not None:
             await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
+        for topic in self._on_message:
+            await client.subscribe(topic, qos=1, timeout=OPERATION_TIMEOUT_S)
         await client.publish(
             self._topics.status, ONLINE, qos=1, retain=True, timeout=OPERATION_TIMEOUT_S
         )
@@ -358,6 +371,10 @@ class MqttLink:
 
     async def _dispatch(self, message: aiomqtt.Message) -> None:
         topic = message.topic.value
+        if (handler := self._on_message.get(topic)) is not None:
+            async with asyncio.timeout(_COMMAND_TIMEOUT_S):
+                await handler(message.payload)
+            return
         action = self._topics.command_action(topic)
         if action is None or self._on_command is None:
             log.debug("mqtt_message_ignored", topic=topic)
