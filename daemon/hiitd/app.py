@@ -25,7 +25,10 @@ from hiitd.catalog import WorkoutCatalog
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Notice
 from hiitd.coach.profile import profile_from_settings
+from hiitd.errors import HiitdError
+from hiitd.home_assistant import discovery_message
 from hiitd.mqtt.client import MqttLink
+from hiitd.mqtt.discovery import ha_status_topic
 from hiitd.mqtt.topics import Topics
 from hiitd.recording import Recording
 from hiitd.session import Coach
@@ -146,7 +149,29 @@ async def supervise(
         recording.log_command(action, payload, outs)
         send(outs)
 
-    link = MqttLink(settings.mqtt, topics, on_command=on_command, clock=opts.wall)
+    async def publish_discovery() -> None:
+        roles = enabled_roles(settings)
+        try:  # reads the imported workouts (the select's options): off the loop
+            message = await asyncio.to_thread(discovery_message, settings, coach.catalog, roles)
+        except (HiitdError, OSError, ValueError) as exc:
+            log.warning("ha_discovery_failed", error=str(exc))
+            return
+        link.set_retained(message.topic, message.payload)
+
+    async def on_ha_status(payload: bytes) -> None:
+        # Home Assistant came (back) up: discovery first, then the state it shows.
+        if payload.strip() == b"online":
+            log.info("ha_online", topic=ha_status_topic(settings.mqtt.discovery_prefix))
+            await publish_discovery()
+            link.resend_retained()
+
+    link = MqttLink(
+        settings.mqtt,
+        topics,
+        on_command=on_command,
+        on_message={ha_status_topic(settings.mqtt.discovery_prefix): on_ha_status},
+        clock=opts.wall,
+    )
     telemetry = Telemetry(topics)
     queue = SampleQueue()
 
@@ -157,6 +182,7 @@ async def supervise(
         return 0.0 if speed is None else speed
 
     async def pump() -> None:
+        await publish_discovery()
         send(telemetry.initial(enabled_roles(settings)))
         send(coach.initial(clock.now()))
         # A session a crash interrupted continues here (or is closed as interrupted).
@@ -193,7 +219,7 @@ async def supervise(
             tg.create_task(ticker(), name="engine-ticker")
             tg.create_task(recording.checkpoints(), name="checkpoints")
             tg.create_task(recording.outbox(link), name="outbox")
-            tg.create_task(recording.post_session(), name="post-session")
+            tg.create_task(recording.post_session(link), name="post-session")
             retention = settings.storage.sample_retention_days
             tg.create_task(recording.maintenance(retention), name="maintenance")
             tg.create_task(source(queue.put, target_speed), name="sources")

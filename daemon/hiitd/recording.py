@@ -248,18 +248,27 @@ class Recording:
                 store.mark_delivered(item.id)
             return
 
-    async def post_session(self) -> None:
-        """After each session: keep its summary and metrics; save the chart and FIT file."""
+    async def post_session(self, link: MqttLink | None = None) -> None:
+        """After each session: keep its summary and metrics; save the chart and FIT file.
+
+        The chart also goes to ``session/chart`` through ``link``, retained (the
+        Home Assistant image entity shows the last session's chart).
+        """
         while True:
             done = await self._finished.get()
             try:
-                await asyncio.to_thread(self._keep, done)
+                chart = await asyncio.to_thread(self._keep, done)
             except (HiitdError, OSError, ValueError) as exc:
                 log.warning(
                     "post_session_failed", session_id=done.record.session_id, error=str(exc)
                 )
+            else:
+                if link is not None:
+                    link.set_retained(self.coach.topics.session_chart, chart)
+            finally:
+                self._finished.task_done()  # drained() joins the queue
 
-    def _keep(self, done: _Finished) -> None:
+    def _keep(self, done: _Finished) -> bytes:
         sid = done.record.session_id
         if self.store is not None:
             self.recorder.checkpoint(self.clock.now())
@@ -270,8 +279,10 @@ class Recording:
         folder.mkdir(parents=True, exist_ok=True)
         kcal = (done.metrics.get("calories") or {}).get("kcal")
         (folder / f"{sid}.fit").write_bytes(export_fit(done.record, calories_kcal=kcal))
-        (folder / f"{sid}.png").write_bytes(render_chart(done.record))
+        chart = render_chart(done.record)
+        (folder / f"{sid}.png").write_bytes(chart)
         log.info("session_saved", session_id=sid, folder=str(folder))
+        return chart
 
     async def drained(self) -> None:
         """Return once the finished sessions are kept and the outbox is empty."""
