@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
     )
 
+    p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
+    hsub = p.add_subparsers(dest="ha_command", required=True, metavar="ACTION")
+    h = hsub.add_parser("discovery", help="print the discovery message (topic and payload)")
+    _add_common(h, as_json=True)
+    h = hsub.add_parser("remove", help="clear the retained discovery: HA deletes the device")
+    _add_common(h, as_json=True)
+
     p = sub.add_parser("config", help="configuration tools")
     csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
@@ -184,6 +191,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("commands", "cmd_pair"),
     "replay": ("replay", "cmd_replay"),
     "sessions": ("sessions_cli", "cmd_sessions"),
+    "ha": ("ha_cli", "cmd_ha"),
 }
 
 
