@@ -112,6 +112,7 @@ class RunOptions:
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
     start_workout: str | None = None  # start this workout once the broker is up
     exit_when_finished: bool = False
+    resume: bool = True  # continue a session a crash interrupted (not in the demo)
     wall: Callable[[], float] = time.time
 
 
@@ -186,7 +187,8 @@ async def supervise(
         send(telemetry.initial(enabled_roles(settings)))
         send(coach.initial(clock.now()))
         # A session a crash interrupted continues here (or is closed as interrupted).
-        send(coach.publish_events(recording.recover(coach.catalog), clock.now()))
+        restored = recording.recover(coach.catalog, resume=opts.resume)
+        send(coach.publish_events(restored, clock.now()))
         while True:
             sample = await queue.get()
             send(telemetry.handle(sample, opts.wall()))

@@ -131,6 +131,7 @@ async def _demo(settings: Settings, args: argparse.Namespace, printer: DemoPrint
         listeners=[printer.on_event],
         start_workout=args.workout,
         exit_when_finished=True,
+        resume=False,  # a demo starts afresh; an interrupted one is closed as such
     )
 
     async def go(settings: Settings) -> None:
@@ -140,6 +141,7 @@ async def _demo(settings: Settings, args: argparse.Namespace, printer: DemoPrint
             f"  watch it with: hiitd watch --broker {settings.mqtt.url}\n"
             f"  or: mosquitto_sub -h {settings.mqtt.host} -p {settings.mqtt.port}"
             f" -t '{settings.base_topic}/#' -v\n"
+            f"  sessions are recorded in {settings.storage.state_dir}\n"
         )
         if args.duration is None:
             await supervise(settings, clock, source, options)
@@ -175,9 +177,16 @@ def _with_demo_athlete(settings: Settings) -> Settings:
     return type(settings).model_validate(merged)
 
 
+def _own_state_dir(settings: Settings) -> Settings:
+    """Demo sessions go to ``<state dir>/demo``: a simulated runner's history is not yours."""
+    merged = settings.model_dump()
+    merged["storage"] = {**merged["storage"], "state_dir": settings.storage.state_dir / "demo"}
+    return type(settings).model_validate(merged)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """A simulated athlete through the real pipeline; an embedded broker if none answers."""
-    settings = _with_demo_athlete(settings_from_args(args))
+    settings = _own_state_dir(_with_demo_athlete(settings_from_args(args)))
     if args.speed <= 0 or not 0.1 <= args.sim_effort <= 1.5:
         raise ConfigError("--speed must be positive and --sim-effort between 0.1 and 1.5")
     # The demo's terminal is for the runner's lines; daemon chatter only with --verbose.

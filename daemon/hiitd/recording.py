@@ -23,7 +23,7 @@ from hiitd.errors import HiitdError, MqttError, StoreError
 from hiitd.metrics.summary import compute_metrics
 from hiitd.store.builder import RecordBuilder
 from hiitd.store.recorder import Recorder
-from hiitd.store.recovery import Action, recover, resume_t0
+from hiitd.store.recovery import RESUME_WINDOW_S, Action, recover, resume_t0
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -170,7 +170,7 @@ class Recording:
             await asyncio.to_thread(self.recorder.write, cp)
             await asyncio.to_thread(_write_resume_point, self.state_dir, point, self.wall())
 
-    def recover(self, catalog: WorkoutCatalog) -> list[Event]:
+    def recover(self, catalog: WorkoutCatalog, *, resume: bool = True) -> list[Event]:
         """At start-up: continue the session a crash interrupted, or close it as interrupted.
 
         Resumed when its last checkpoint is recent (systemd restarted us; the
@@ -182,7 +182,7 @@ class Recording:
             return []
         now, now_wall = self.clock.now(), self.wall()
         try:
-            decision = recover(store, now_wall)
+            decision = recover(store, now_wall, resume_window_s=RESUME_WINDOW_S if resume else -1.0)
             if decision.action is not Action.RESUME or decision.session is None:
                 if decision.closed:
                     log.warning("sessions_interrupted", sessions=list(decision.closed))
