@@ -29,6 +29,7 @@ from hiitd.errors import HiitdError
 from hiitd.home_assistant import discovery_message
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.discovery import ha_status_topic
+from hiitd.mqtt.ratelimit import TokenBucket, Verdict
 from hiitd.mqtt.topics import Topics
 from hiitd.recording import Recording
 from hiitd.session import Coach
@@ -145,7 +146,16 @@ async def supervise(
         if coach.finished:
             finished.set()
 
+    # Real seconds, not the (possibly accelerated) session clock: floods are real.
+    limiter = TokenBucket()
+
     async def on_command(action: str, payload: bytes) -> None:
+        verdict = limiter.check(time.monotonic())
+        if verdict is Verdict.DENY_AND_SAY:
+            log.warning("commands_rate_limited", action=action[:40], denied=limiter.denied)
+            send([coach.refuse(action, limiter.message)])
+        if verdict is not Verdict.ALLOW:
+            return  # neither parsed nor stored: a flood must not reach the SD card
         outs = coach.on_command(action, payload, clock.now())
         recording.log_command(action, payload, outs)
         send(outs)

@@ -84,6 +84,10 @@ class Coach:
             log.info("command_applied", action=action, workout=parsed.workout)
         return [reply, *self._publish(outcome_events, now)]
 
+    def refuse(self, action: str, error: str) -> Outgoing:
+        """A ``cmd/result`` refusing ``action`` without parsing it (the rate limit)."""
+        return self._result(action, ok=False, error=error, request_id=None)
+
     def start(self, name_or_path: str, now: float) -> list[Outgoing]:
         """Start a workout from the local command line (a name, or a file's path)."""
         outcome = self.engine.command(Command("start", self.catalog.find(name_or_path)), now)
@@ -125,6 +129,8 @@ class Coach:
                     out.append(self._state_message(snap.to_payload(), ts))
                     self._last_state_wall = ts
                 case CueEvent(cue=cue):
+                    # Into the journal too: the runner's cues are heard with no broker.
+                    log.info("cue", id=cue.id, kind=cue.kind.value, text=cue.text)
                     # ``event_type``: what Home Assistant's MQTT event entity switches on.
                     body = {"ts": ts, **cue.to_payload(), "event_type": cue.kind.value}
                     out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
