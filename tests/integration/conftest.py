@@ -309,3 +309,7 @@ def mqtt_subscriber() -> SubscriberFactory:
             yield sub
 
     return subscribe
+
+
+# The BLE fixtures (private dbus-daemon, emulated BlueZ) live in their own module.
+from conftest_ble import bluez, hr_frames, private_bus  # noqa: E402, F401
