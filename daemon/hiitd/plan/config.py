@@ -1,0 +1,91 @@
+"""The plan's guard rails and the new user's questionnaire: ``[plan]`` in the settings file.
+
+Every number the planner decides with lives here with the reason for its
+default, so a coach can loosen or tighten a
+rail without touching code. The sources of the defaults are in the module that
+uses each one (``load``, ``readiness``, ``recommend``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Experience = Literal["none", "beginner", "intermediate", "advanced"]
+
+
+class PlanConfig(BaseModel):
+    """How the planner progresses, holds back and rotates sessions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # ----------------------------------------------------------- questionnaire
+    experience: Experience = Field(
+        "beginner",
+        description=(
+            "Running experience: none (start with run/walk), beginner (runs, no intervals yet), "
+            "intermediate (has done interval sessions), advanced (regular interval training)."
+        ),
+    )
+    weekly_running_min: float = Field(
+        60.0,
+        ge=0,
+        le=2000,
+        description=(
+            "Minutes of running a week before hiitd: seeds fitness (CTL) and fatigue (ATL) so a "
+            "new user's first sessions do not read as a load spike. Under 60 means run/walk first."
+        ),
+    )
+
+    # ------------------------------------------------------------- guard rails
+    max_hiit_per_week: int = Field(2, ge=0, le=7, description="HIIT sessions in any 7 days.")
+    min_hours_between_hiit: float = Field(48.0, ge=0, le=168)
+    max_weekly_increase: float = Field(
+        0.10, ge=0, le=1, description="Weekly load up at most this fraction: else no progression."
+    )
+    max_two_week_increase: float = Field(
+        0.30, ge=0, le=3, description="Hard stop: load up more than this over two weeks."
+    )
+    acwr_low: float = Field(0.8, gt=0, le=2, description="Acute:chronic ratio kept above this.")
+    acwr_high: float = Field(1.3, gt=0, le=3, description="Above this: hold, do not progress.")
+    acwr_red: float = Field(1.5, gt=0, le=5, description="Above this: red flag, easy or rest.")
+    monotony_red: float = Field(2.0, gt=0, le=10, description="Foster's monotony red flag.")
+    deload_every_weeks: int = Field(4, ge=3, le=4, description="Every 3rd or 4th week is lighter.")
+
+    # ------------------------------------------------------------- progression
+    compliant_pct: float = Field(
+        60.0, gt=50, le=100, description="'Most of the time in target': this % of scored time."
+    )
+    max_rpe_to_progress: int = Field(7, ge=0, le=10)
+    sessions_to_progress: int = Field(2, ge=1, le=5)
+
+    # --------------------------------------------------------------- readiness
+    baseline_days: int = Field(60, ge=14, le=365, description="Readiness baseline window.")
+    min_baseline_checkins: int = Field(
+        10, ge=3, le=100, description="No readiness flag before this many check-ins."
+    )
+    lnrmssd_sd_factor: float = Field(
+        0.5, gt=0, le=3, description="7-day lnRMSSD below baseline minus this many SDs: flag."
+    )
+    resting_hr_rise_bpm: float = Field(5.0, gt=0, le=30)
+    resting_hr_days: int = Field(2, ge=2, le=3, description="Consecutive days of raised HR.")
+
+    # ------------------------------------------------------------------- load
+    srpe_per_hrss: float = Field(
+        4.2,
+        gt=0,
+        le=20,
+        description=(
+            "Session-RPE units per HRSS point, for sessions without an RPE: one hour at "
+            "threshold is 100 HRSS and about RPE 7 x 60 min = 420 AU."
+        ),
+    )
+    easy_rpe: float = Field(3.0, ge=0, le=10, description="RPE assumed for the seed's easy runs.")
+    easy_run_min: int = Field(30, ge=10, le=120, description="The easy run given instead.")
+
+    @model_validator(mode="after")
+    def _check_order(self) -> PlanConfig:
+        if not self.acwr_low < self.acwr_high <= self.acwr_red:
+            raise ValueError("need acwr_low < acwr_high <= acwr_red")
+        return self

@@ -1,0 +1,195 @@
+"""Progression ladders: each protocol's rungs from beginner to advanced. Pure.
+
+A rung is a built-in workout with its repeat counts set. Along a ladder the
+volume grows first (more reps of the same work) and only then the intensity
+(the next, harder workout starts again at a lower volume): Gabbett's and the
+ACSM's "progress volume before intensity", and the issue's "add a rep, or 10-15 %
+of work time, before intensity". Each rung adds one or two reps, 10-35 % more
+work time; the biggest jumps are on the beginner rungs, where the absolute
+work is a few minutes.
+
+Rungs run as catalogue workouts named ``plan-<protocol>-<step>`` (and the easy
+run as ``plan-easy-<minutes>``): ``plan_workout(name)`` builds them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from hiitd.coach.model import Intensity, Repeat, Step, Workout
+from hiitd.errors import WorkoutError
+from hiitd.plan.model import Kind
+from hiitd.workouts._library_parts import EASY_HR, step
+from hiitd.workouts.library import builtin_workouts, get_builtin
+
+
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """One step of a ladder: a built-in workout with its top-level repeat counts."""
+
+    workout: str  # built-in name
+    repeats: tuple[int, ...]  # one count per top-level Repeat, in order
+    level: str  # beginner, intermediate, advanced
+
+
+def _r(workout: str, level: str, *repeats: int) -> Rung:
+    return Rung(workout, repeats, level)
+
+
+B, MID, A = "beginner", "intermediate", "advanced"
+
+LADDERS: dict[Kind, tuple[Rung, ...]] = {
+    # Run/walk for someone not yet running: more running minutes, then strides.
+    Kind.BASE: (
+        _r("run-walk-beginner", B, 6),
+        _r("run-walk-beginner", B, 8),
+        _r("run-walk-beginner", B, 10),
+        _r("run-walk-beginner", B, 12),
+    ),
+    Kind.STRIDES: (
+        _r("strides", B, 4),
+        _r("strides", B, 6),
+        _r("strides", B, 8),
+        _r("strides", MID, 10),
+    ),
+    # 30-30s at vVO2max (Billat), then 60 s reps (Gibala), then 4 min reps
+    # (Helgerud's 4x4), with Tabata only at the very top.
+    Kind.INTERVALS: (
+        _r("billat-30-30", B, 4, 4),
+        _r("billat-30-30", B, 5, 5),
+        _r("billat-30-30", MID, 6, 6),
+        _r("billat-30-30", MID, 8, 8),
+        _r("gibala-10x60", MID, 6),
+        _r("gibala-10x60", MID, 8),
+        _r("gibala-10x60", MID, 10),
+        _r("norwegian-4x4", MID, 3),
+        _r("norwegian-4x4", A, 4),
+        _r("norwegian-4x4", A, 5),
+        _r("tabata", A, 6),
+        _r("tabata", A, 8),
+    ),
+    Kind.HILLS: (
+        _r("hill-sprints", B, 4),
+        _r("hill-sprints", B, 6),
+        _r("hill-sprints", MID, 8),
+        _r("hill-sprints", MID, 10),
+        _r("hill-sprints", A, 12),
+    ),
+    Kind.CIRCUIT: (
+        _r("plyo-core-circuit", B, 1),
+        _r("plyo-core-circuit", MID, 2),
+        _r("plyo-core-circuit", A, 3),
+    ),
+}
+
+_PLAN_NAME = re.compile(r"^plan-([a-z]+)-(\d{1,3})$")
+
+
+def rung(kind: Kind, step_no: int) -> Rung:
+    """Rung ``step_no`` (1-based, clamped to the ladder) of ``kind``'s ladder."""
+    ladder = LADDERS[kind]
+    return ladder[min(max(step_no, 1), len(ladder)) - 1]
+
+
+def entry_step(kind: Kind, experience: str) -> int:
+    """Where a new user starts on ``kind``'s ladder: never above its intermediate rungs."""
+    ladder = LADDERS[kind]
+    levels = [r.level for r in ladder]
+    if experience in {"none", "beginner"} or MID not in levels:
+        return 1
+    first_i = levels.index(MID) + 1
+    last_i = len(levels) - levels[::-1].index(MID)
+    return first_i if experience == "intermediate" else last_i
+
+
+def plan_name(kind: Kind, step_no: int) -> str:
+    """The catalogue name of a rung."""
+    return f"plan-{kind.value}-{step_no}"
+
+
+def easy_name(minutes: int) -> str:
+    """The catalogue name of the easy run."""
+    return f"plan-easy-{minutes}"
+
+
+def locate(workout: str | None) -> tuple[Kind, int] | None:
+    """The ladder and rung a stored session's workout was, when it was one."""
+    if workout is None:
+        return None
+    if m := _PLAN_NAME.match(workout):
+        try:
+            kind = Kind(m[1])
+        except ValueError:
+            return None
+        if kind in LADDERS and 1 <= int(m[2]) <= len(LADDERS[kind]):
+            return kind, int(m[2])
+        return None
+    # A built-in run as it is: the rung with the same counts, else the nearest below.
+    for b in builtin_workouts():
+        if b.name == workout:
+            counts = tuple(i.count for i in b.items if isinstance(i, Repeat))
+            for kind, ladder in LADDERS.items():
+                found = [n for n, r in enumerate(ladder, 1) if r.workout == workout]
+                if found:
+                    exact = [n for n in found if ladder[n - 1].repeats == counts]
+                    return kind, (exact or found)[-1]
+    return None
+
+
+def describe(r: Rung) -> str:
+    """'billat-30-30 with 6 + 6 reps'."""
+    return f"{r.workout} with {' + '.join(str(c) for c in r.repeats)} reps"
+
+
+def rung_workout(kind: Kind, step_no: int) -> Workout:
+    """The workout of a rung: the built-in with its repeat counts set."""
+    r = rung(kind, step_no)
+    base = get_builtin(r.workout)
+    counts = iter(r.repeats)
+    items: list[Step | Repeat] = []
+    for item in base.items:
+        if isinstance(item, Repeat):
+            items.append(dataclasses.replace(item, count=next(counts, item.count)))
+        else:
+            items.append(item)
+    return dataclasses.replace(
+        base,
+        name=plan_name(kind, step_no),
+        items=tuple(items),
+        level=r.level,
+        description=f"{base.description} (plan: {kind.value} step {step_no}, {describe(r)})",
+        source="plan",
+    )
+
+
+def easy_workout(minutes: int) -> Workout:
+    """A continuous easy run under an HR ceiling (Daniels' E pace, conversational)."""
+    return Workout(
+        name=easy_name(minutes),
+        items=(
+            step(
+                Intensity.ACTIVE,
+                minutes * 60,
+                EASY_HR,
+                "Easy run",
+                "Easy run: relaxed and conversational",
+            ),
+        ),
+        description=f"Easy run: {minutes} min, conversational (under 75 % of max HR)",
+        level=B,
+        source="plan",
+    )
+
+
+def plan_workout(name: str) -> Workout:
+    """A plan workout by catalogue name; WorkoutError when it is not one."""
+    if m := re.match(r"^plan-easy-(\d{1,3})$", name):
+        minutes = int(m[1])
+        if 10 <= minutes <= 120:
+            return easy_workout(minutes)
+    found = locate(name) if _PLAN_NAME.match(name) else None
+    if found is None:
+        raise WorkoutError(f"no plan workout {name!r}")
+    return rung_workout(*found)

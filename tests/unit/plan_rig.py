@@ -1,0 +1,72 @@
+"""Synthetic training histories for the planner tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hiitd.plan import Checkin, Kind, PlanConfig, SessionEntry
+
+MON1 = date(2024, 1, 1)  # a Monday: week 1 of the synthetic plans
+CFG = PlanConfig(experience="beginner", weekly_running_min=120.0)  # seed 360 AU a week
+
+
+def wall(day: date, hour: float = 18.0) -> float:
+    """Unix seconds of ``hour`` o'clock (UTC) on ``day``."""
+    return (day - date(1970, 1, 1)).days * 86400.0 + hour * 3600.0
+
+
+def hiit(
+    day: date, kind: Kind, step: int, *, rpe: int | None = 6, pct: float = 80.0, minutes: float = 30
+) -> SessionEntry:
+    """A HIIT session on a plan rung: 30 min at RPE 6 is 180 AU."""
+    return SessionEntry(
+        day=day,
+        start_wall=wall(day),
+        minutes=minutes,
+        workout=f"plan-{kind.value}-{step}",
+        hiit=True,
+        protocol=kind.value,
+        step=step,
+        rpe=rpe,
+        compliance_pct=pct,
+    )
+
+
+def easy(day: date, minutes: float, rpe: int = 4) -> SessionEntry:
+    """A non-HIIT run."""
+    return SessionEntry(day=day, start_wall=wall(day, 7.0), minutes=minutes, rpe=rpe)
+
+
+ROTATION = (Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT)
+
+
+def steady(weeks: int, step: int = 1, **kw: object) -> list[SessionEntry]:
+    """Monday and Thursday HIIT from MON1, the kinds in turn, all on ``step``."""
+    out = []
+    n = 0
+    for w in range(weeks):
+        for offset in (0, 3):
+            day = MON1 + timedelta(days=7 * w + offset)
+            out.append(hiit(day, ROTATION[n % 4], step, **kw))  # type: ignore[arg-type]
+            n += 1
+    return out
+
+
+def checkins(
+    days: int, end: date, ln: float = 4.0, rhr: float = 50.0, **last: float
+) -> list[Checkin]:
+    """``days`` daily check-ins ending ``end``, alternating +-0.1 / +-1 around ``ln`` and ``rhr``.
+
+    ``last_ln``/``last_rhr`` with ``last_n`` replace the values of the last n days.
+    """
+    out = []
+    n = int(last.get("last_n", 0))
+    for i in range(days):
+        day = end - timedelta(days=days - 1 - i)
+        sign = 1 if i % 2 else -1
+        value_ln, value_hr = ln + 0.1 * sign, rhr + sign
+        if i >= days - n:
+            value_ln = last.get("last_ln", value_ln)
+            value_hr = last.get("last_rhr", value_hr)
+        out.append(Checkin(day, value_hr, value_ln))
+    return out
