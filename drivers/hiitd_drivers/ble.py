@@ -232,6 +232,12 @@ class SensorLink:
                     bluez={"adapter": self._adapter},
                 )
             stack.push_async_callback(self._disconnect, client)
+            # A connect that BlueZ aborted and bleak retried (le-connection-abort-by-local:
+            # Connected goes true then false) has already called on_disconnect; that
+            # loss belongs to the failed attempt, not to this link.
+            lost.clear()
+            if not client.is_connected:
+                raise BleError(f"{result.address} disconnected while connecting; retrying")
             await self._read_device_info(client, result)
             await self._subscribe_battery(client, stack)
             char = _characteristic(client, self._decoder.uuid)

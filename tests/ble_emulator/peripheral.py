@@ -12,7 +12,6 @@ from dbus_fast import DBusError
 
 from .objects import (
     FAILED,
-    NOT_CONNECTED,
     NOT_READY,
     NOT_SUPPORTED,
     Device1,
@@ -212,10 +211,9 @@ class Peripheral:
         self.feeder = asyncio.create_task(self._feed(), name=f"feed-{self.address}")
 
     async def disconnect(self) -> None:
-        """Device1.Disconnect."""
-        if not self.device.connected:
-            raise DBusError(NOT_CONNECTED, "Not Connected")
-        self.link_lost()
+        """Device1.Disconnect: also cancels a pending connect; not connected is success."""
+        if self.device.connected:
+            self.link_lost()
 
     def _export_gatt(self, path: str, iface: ServiceInterface) -> None:
         self._bus_export(path, iface)
