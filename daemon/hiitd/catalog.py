@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from hiitd.coach.resolve import resolve_workout
 from hiitd.errors import WorkoutError
+from hiitd.plan.ladders import plan_workout
 from hiitd.workouts.library import builtin_workouts, get_builtin
 from hiitd.workouts.loader import SUFFIXES, load_workout_file
 
@@ -75,6 +76,8 @@ class WorkoutCatalog:
         path = self._imported().get(slug(name))
         if path is not None:
             workout = load_workout_file(path)
+        elif name.startswith("plan-"):  # a rung of the plan (hiitd plan next)
+            workout = plan_workout(name)
         else:
             try:
                 workout = get_builtin(name)

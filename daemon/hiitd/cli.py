@@ -130,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
     )
 
+    p = sub.add_parser("plan", help="the next session, and load and readiness by day")
+    psub = p.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    q = psub.add_parser("next", help="the recommended next session, its level, and why")
+    _add_common(q, as_json=True)
+    q = psub.add_parser("history", help="load, load ratio and readiness by day")
+    q.add_argument("--days", type=int, default=28, metavar="N", help="the last N days (28)")
+    _add_common(q, as_json=True)
+
+    p = sub.add_parser("checkin", help="record a readiness check-in (2 min resting RR)")
+    p.add_argument("--rr-file", type=Path, metavar="FILE", help="resting RR intervals, ms a line")
+    p.add_argument("--resting-hr", type=float, metavar="N", help="resting HR, bpm (with --rmssd)")
+    p.add_argument("--rmssd", type=float, metavar="X", help="RMSSD, ms (with --resting-hr)")
+    _add_common(p, as_json=True)
+
     p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
     hsub = p.add_subparsers(dest="ha_command", required=True, metavar="ACTION")
     h = hsub.add_parser("discovery", help="print the discovery message (topic and payload)")
@@ -192,6 +206,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("replay", "cmd_replay"),
     "sessions": ("sessions_cli", "cmd_sessions"),
     "ha": ("ha_cli", "cmd_ha"),
+    "plan": ("plan_cli", "cmd_plan"),
+    "checkin": ("plan_cli", "cmd_checkin"),
 }
 
 

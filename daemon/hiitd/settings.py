@@ -31,6 +31,7 @@ from pydantic_settings import (
 
 from hiitd.coach.config import CoachConfig
 from hiitd.errors import ConfigError
+from hiitd.plan.config import PlanConfig
 
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -277,6 +278,7 @@ class Settings(BaseSettings):
     ble: BleSettings = Field(default_factory=BleSettings)
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
     coach: CoachConfig = Field(default_factory=CoachConfig)
+    plan: PlanConfig = Field(default_factory=PlanConfig)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 

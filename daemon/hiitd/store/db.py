@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from hiitd.errors import StoreError
 from hiitd.record import SessionRecord, SessionStatus
-from hiitd.store import outbox, schema, sessions
+from hiitd.store import checkins, outbox, schema, sessions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
+    from hiitd.store.checkins import CheckinRow
     from hiitd.store.rows import OutboxItem, SessionRow
 
 COMMAND_PAYLOAD_MAX = 500  # characters of a command payload kept in the log
@@ -218,6 +219,18 @@ class Store:
         if sid is None:
             raise StoreError(f"no session {session_id!r} in {self.path}")
         return sid
+
+    # ------------------------------------------------------------- check-ins
+
+    def add_checkin(self, row: CheckinRow) -> None:
+        """Keep a readiness check-in (``hiitd checkin``)."""
+        with self._tx("save check-in", durable=True) as conn:
+            checkins.insert(conn, row)
+
+    def checkins(self, since_day: str) -> list[CheckinRow]:
+        """Check-ins from ``since_day`` (ISO date) on, oldest first."""
+        with self._read("read check-ins") as conn:
+            return checkins.since(conn, since_day)
 
     # ----------------------------------------------------------------- logs
 

@@ -145,9 +145,29 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_wall IS NULL;
 """
 
+# Version 2: readiness check-ins (``hiitd checkin``), one row per measurement.
+# A new table only: nothing of version 1 changes, so a file migrates in place.
+_V2 = """
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    wall REAL NOT NULL,                 -- Unix time of the measurement
+    day TEXT NOT NULL,                  -- its local calendar day, ISO 8601
+    resting_hr REAL,
+    rmssd_ms REAL,
+    ln_rmssd REAL,
+    beats INTEGER,                      -- RR intervals measured (NULL: typed in)
+    artefact_pct REAL,
+    source TEXT NOT NULL                -- rr_file, manual, strap
+);
+CREATE INDEX checkins_by_day ON checkins (day);
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1, inside one
 # transaction. Add new steps at the end; never edit a released one.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (lambda conn: _script(conn, _V1),)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    lambda conn: _script(conn, _V1),
+    lambda conn: _script(conn, _V2),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
