@@ -29,6 +29,7 @@ from hiitd.errors import HiitdError
 from hiitd.home_assistant import discovery_message
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.discovery import ha_status_topic
+from hiitd.mqtt.payloads import encode
 from hiitd.mqtt.ratelimit import TokenBucket, Verdict
 from hiitd.mqtt.topics import Topics
 from hiitd.recording import Recording
@@ -183,6 +184,7 @@ async def supervise(
         on_message={ha_status_topic(settings.mqtt.discovery_prefix): on_ha_status},
         clock=opts.wall,
     )
+    recording.on_health = lambda doc: link.set_retained(topics.diagnostics, encode(doc))
     telemetry = Telemetry(topics)
     queue = SampleQueue()
 

@@ -69,6 +69,9 @@ class Recording:
     _wake: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _finished: asyncio.Queue[_Finished] = field(init=False, default_factory=asyncio.Queue)
     _outbox_idle: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    # Told the store's health whenever it changes (app.py: retained <base>/diagnostics).
+    on_health: Callable[[dict[str, Any]], None] | None = field(init=False, default=None)
+    _health_said: tuple[str, str | None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         engine = self.coach.engine
@@ -154,13 +157,38 @@ class Recording:
 
     # ------------------------------------------------------------------ tasks
 
+    def health(self) -> dict[str, Any]:
+        """The store's health: ``store`` is ``ok`` or ``unavailable``, ``error`` says why."""
+        error = self.recorder.last_error
+        return {
+            "ts": self.wall(),
+            "store": "ok" if error is None else "unavailable",
+            "error": error,
+            "failures": self.recorder.failures,
+            "consequence": None
+            if error is None
+            else "coaching goes on; the session is kept "
+            "in memory and written once the store works again",
+        }
+
+    def _tell_health(self) -> None:
+        key = (
+            ("ok" if self.recorder.last_error is None else "unavailable"),
+            self.recorder.last_error,
+        )
+        if key != self._health_said and self.on_health is not None:
+            self._health_said = key
+            self.on_health(self.health())
+
     async def checkpoints(self) -> None:
         """Write a checkpoint whenever one is due (every 2 s of session time).
 
         With it, the engine's resume point goes to ``resume.json``: after a crash
-        the engine continues from there (see ``recover``).
+        the engine continues from there (see ``recover``). A change in the
+        store's health is told to ``on_health``.
         """
         while True:
+            self._tell_health()
             await asyncio.sleep(0.25)
             now = self.clock.now()
             cp = self.recorder.take_checkpoint(now)

@@ -84,6 +84,11 @@ class Topics:
         """The last session's chart as PNG bytes, retained (Home Assistant's image)."""
         return f"{self.base}/session/chart"
 
+    @property
+    def diagnostics(self) -> str:
+        """The daemon's health (the store: ok or unavailable, and why), retained."""
+        return f"{self.base}/diagnostics"
+
     def cmd(self, action: str) -> str:
         """Where a command ``action`` is sent to this daemon."""
         _check_level("action", action, allow_slash=False)

@@ -92,6 +92,7 @@ class Recorder:
         self._outage_logged = False
         self._seq = self._written_seq = 0
         self.failures = 0  # failed writes so far (for the status/diagnostics)
+        self.last_error: str | None = None  # why the store fails now; None while it works
 
     @property
     def store(self) -> Store | None:
@@ -183,6 +184,7 @@ class Recorder:
             if cp.durable:
                 self._last_durable = cp.now
             self._retry_at = None
+            self.last_error = None
             if self._outage_logged:
                 self._outage_logged = False
                 log.info("store_recovered", path=str(store.path), failures=self.failures)
@@ -240,6 +242,7 @@ class Recorder:
         self._report(exc)
 
     def _report(self, exc: StoreError) -> None:
+        self.last_error = str(exc)
         if not self._outage_logged:  # once per outage: a full disk must not flood the journal
             self._outage_logged = True
             log.error(
