@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.gatt._types import slot_setter
 
 if TYPE_CHECKING:
     from hiitd_drivers.gatt._types import Payload
@@ -76,6 +77,15 @@ class RscFeature:
     multiple_sensor_locations_supported: bool
 
 
+_new = object.__new__
+# The slots' own setters, which bypass the frozen __setattr__ (for the parser only).
+_set_speed = slot_setter(RscMeasurement, "speed_mps")
+_set_cadence = slot_setter(RscMeasurement, "cadence_spm")
+_set_stride = slot_setter(RscMeasurement, "stride_m")
+_set_distance = slot_setter(RscMeasurement, "distance_m")
+_set_running = slot_setter(RscMeasurement, "running")
+
+
 def parse_rsc(payload: Payload) -> RscMeasurement:
     """Decode an RSC Measurement (0x2A53); raise ``GattParseError`` when malformed."""
     size = len(payload)
@@ -117,9 +127,14 @@ def parse_rsc(payload: Payload) -> RscMeasurement:
         stride = _U16.unpack_from(payload, _HEAD_SIZE)[0] / _STRIDE_UNIT
     elif has_distance:
         distance = _U32.unpack_from(payload, _HEAD_SIZE)[0] / _DISTANCE_UNIT
-    return RscMeasurement(
-        speed_raw * _SPEED_UNIT, cadence, stride, distance, bool(flags & _RUNNING)
-    )
+    # Set through the slots, not the frozen __init__: see heart_rate.parse_heart_rate.
+    m = _new(RscMeasurement)
+    _set_speed(m, speed_raw * _SPEED_UNIT)
+    _set_cadence(m, cadence)
+    _set_stride(m, stride)
+    _set_distance(m, distance)
+    _set_running(m, bool(flags & _RUNNING))
+    return m
 
 
 def parse_rsc_feature(payload: Payload) -> RscFeature:
