@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,6 +20,20 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("HIITD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hypothesis profiles: "ci" (the default) keeps the suite quick; "long" runs at
+# least 100,000 examples per parser and importer (README, Tests):
+#   HYPOTHESIS_PROFILE=long .venv/bin/pytest -p no:timeout -q tests/unit/test_gatt_properties.py ...
+# Fuzz tests take their count from ``fuzz_rig.fuzz(n)``: n in CI, the profile's under "long".
+LONG_FUZZ_EXAMPLES = 100_000
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile(
+    "long",
+    max_examples=LONG_FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def missing_part(why: str) -> None:

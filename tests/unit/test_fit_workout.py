@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given, settings
+from fuzz_rig import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hiitd.coach.model import DurationType, Intensity, Reference, TargetType
@@ -127,7 +128,7 @@ def test_damaged_fit_is_rejected(
     assert info.value.position == position
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(st.binary(max_size=300))
 def test_random_bytes_raise_only_workout_error(data: bytes) -> None:
     """Random bytes raise WorkoutError (never anything else)."""
@@ -135,7 +136,7 @@ def test_random_bytes_raise_only_workout_error(data: bytes) -> None:
         parse_fit_workout(data, "r.fit")
 
 
-@settings(max_examples=200, deadline=None)
+@fuzz(200)
 @given(st.data())
 def test_random_corruption_of_a_real_file_raises_only_workout_error(
     shared_data: Path, data: st.DataObject

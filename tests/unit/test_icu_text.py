@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given, settings
+from fuzz_rig import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hiitd.coach.model import DurationType, Intensity, Reference, TargetType
@@ -156,7 +157,7 @@ def _error_or_none(text: str) -> WorkoutError | None:
     return None
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(st.text(max_size=300))
 def test_random_text_raises_only_workout_error(text: str) -> None:
     """Random text either imports or raises WorkoutError with a line position."""
@@ -189,7 +190,7 @@ _PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30))
 def test_random_token_soup_raises_only_workout_error(pieces: list[str]) -> None:
     """Near-valid token soup either imports or raises WorkoutError."""

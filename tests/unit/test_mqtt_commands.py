@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from fuzz_rig import fuzz
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hiitd.mqtt.commands import MAX_PAYLOAD_BYTES, CommandError, ParsedCommand, parse_command
 
@@ -61,3 +64,14 @@ def test_oversized_payload_is_refused_before_parsing() -> None:
     with pytest.raises(CommandError, match="too large"):
         parse_command("start", b"{" + b" " * (1 << 20) + b"}")
     assert MAX_PAYLOAD_BYTES < 1 << 20
+
+
+@fuzz(300)
+@given(st.text(max_size=12), st.binary(max_size=300))
+def test_random_commands_raise_only_command_error(action: str, payload: bytes) -> None:
+    """Any action and payload either parse or raise CommandError, never anything else."""
+    try:
+        parsed = parse_command(action, payload)
+    except CommandError:
+        return
+    assert parsed.action == action

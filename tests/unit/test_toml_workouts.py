@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fuzz_rig import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -321,3 +323,11 @@ def test_round_trip_of_any_workout(items: list[Step | Repeat], name: str) -> Non
         name = "w"
     w = Workout(name.strip(), tuple(items), source="h.toml")
     assert parse_toml_workout(dump_toml_workout(w), "h.toml") == w
+
+
+@fuzz(300)
+@given(st.text(max_size=400))
+def test_random_text_raises_only_workout_error(text: str) -> None:
+    """Random text either imports or raises WorkoutError, never anything else."""
+    with contextlib.suppress(WorkoutError):
+        parse_toml_workout(text, "fuzz.toml")

@@ -6,7 +6,8 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given, settings
+from fuzz_rig import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hiitd.coach.model import DurationType, Intensity, Reference, TargetType
@@ -204,7 +205,7 @@ def _error_or_none(data: bytes) -> WorkoutError | None:
     return None
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(st.binary(max_size=400))
 def test_random_bytes_raise_only_workout_error(data: bytes) -> None:
     """Random bytes either import or raise WorkoutError, never anything else."""
@@ -212,7 +213,7 @@ def test_random_bytes_raise_only_workout_error(data: bytes) -> None:
     assert exc is None or exc.source == "r.zwo"
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(
     st.lists(
         st.tuples(
