@@ -58,6 +58,8 @@ async def ble_source(
     """One reconnecting link per enabled sensor role, until cancelled."""
     bound = bindings.effective(settings)
     ble = settings.ble
+    # One at a time: BlueZ refuses a second discovery from the same D-Bus client.
+    scan_lock = asyncio.Lock()
     async with asyncio.TaskGroup() as tg:
         for role in enabled_roles(settings):
             sensor = ble.hr if role.value == "hr" else ble.footpod
@@ -75,6 +77,7 @@ async def ble_source(
                 backoff_max_s=ble.backoff_max_s,
                 speed_factor=sensor.speed_factor,
                 cadence_scale=float(sensor.cadence_scale),
+                scan_lock=scan_lock,
             )
             if b.empty:
                 log.warning(

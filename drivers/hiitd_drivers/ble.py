@@ -159,8 +159,13 @@ class SensorLink:
         client_class: type[BleakClient] = BleakClient,
         scanner_class: type[BleakScanner] = BleakScanner,
         rand: Callable[[], float] = random.random,
+        scan_lock: asyncio.Lock | None = None,
     ) -> None:
         self.role = role
+        # Share one lock between the links of a process: BlueZ allows one discovery
+        # session per D-Bus client (adapter.c, start_discovery: "InProgress") and
+        # bleak scans over one bus per event loop, so concurrent scans fail.
+        self._scan_lock = scan_lock or asyncio.Lock()
         self.binding = binding
         self._emit = emit
         self._clock = clock
@@ -267,6 +272,26 @@ class SensorLink:
         """Scan afresh (a BLEDevice goes stale) and return the device the policy picks."""
         seen: dict[str, tuple[BLEDevice, ScanResult]] = {}
         extra = _scan_args(self._adapter, [ROLE_SERVICE[self.role]])
+        async with self._scan_lock:
+            await self._scan(seen, extra)
+        selection = choose([r for _, r in seen.values()], self.role, self.binding)
+        if selection.device is None:
+            raise SensorNotFoundError(
+                f"{selection.why} within {self._scan_timeout_s:g} s; {not_found_advice(self.role)}"
+            )
+        self._log.info(
+            "sensor_selected",
+            address=selection.device.address,
+            name=selection.device.name,
+            rssi=selection.device.rssi,
+            why=selection.why,
+        )
+        return seen[selection.device.address][0], selection.device
+
+    async def _scan(
+        self, seen: dict[str, tuple[BLEDevice, ScanResult]], extra: BleakScanner.ExtraArgs
+    ) -> None:
+        """Fill ``seen``: until the bound device advertises, else for the full window."""
         if self.binding.is_set:
 
             def wanted(device: BLEDevice, adv: AdvertisementData) -> bool:
@@ -285,19 +310,6 @@ class SensorLink:
             )
             for device, adv in found.values():
                 seen[device.address] = (device, to_scan_result(device, adv))
-        selection = choose([r for _, r in seen.values()], self.role, self.binding)
-        if selection.device is None:
-            raise SensorNotFoundError(
-                f"{selection.why} within {self._scan_timeout_s:g} s; {not_found_advice(self.role)}"
-            )
-        self._log.info(
-            "sensor_selected",
-            address=selection.device.address,
-            name=selection.device.name,
-            rssi=selection.device.rssi,
-            why=selection.why,
-        )
-        return seen[selection.device.address][0], selection.device
 
     def _on_measurement(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
         t = self._clock.now()
