@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from hiitd.coach.events import CueKind
+from hiitd.mqtt.commands import ACTIONS
 from hiitd.mqtt.discovery import (
+    BUTTONS,
     CUE_KINDS,
     LIVE_EXPIRE_S,
     config_topic,
@@ -118,6 +120,7 @@ def test_pace_is_a_plain_number_and_speed_is_km_per_h() -> None:
 def test_buttons_send_an_empty_payload_to_their_command_topic() -> None:
     """Each button publishes nothing (not HA's "PRESS") on <base>/cmd/<action>."""
     components = _doc()["components"]
+    assert set(BUTTONS) <= set(ACTIONS), "every button is a command the daemon knows"
     for action in ("start", "pause", "resume", "skip", "lap", "stop"):
         assert components[action]["command_topic"] == f"hiitd/alex/cmd/{action}"
         assert components[action]["payload_press"] == ""

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from hiitd.coach.events import CueKind, State, Zone
-from hiitd.mqtt.commands import ACTIONS
 from hiitd_drivers.samples import Role
 
 if TYPE_CHECKING:
@@ -34,7 +33,8 @@ if TYPE_CHECKING:
 LIVE_EXPIRE_S: Final = 10
 """The strap sends about once a second and the footpod twice: 10 s of silence is a gap."""
 
-BUTTONS: Final = tuple(a for a in ACTIONS if a != "workout")  # the select sends "workout"
+# The payload-less commands a runner presses (the select sends "workout").
+BUTTONS: Final = ("start", "pause", "resume", "skip", "lap", "stop")
 CUE_KINDS: Final = tuple(k.value for k in CueKind)
 MANUFACTURER: Final = "hiitd"
 MODEL: Final = "HIIT running coach"
