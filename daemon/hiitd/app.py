@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from hiitd import learned
+from hiitd import learned, plan_io
 from hiitd.catalog import WorkoutCatalog
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Notice
 from hiitd.coach.profile import profile_from_settings
-from hiitd.errors import HiitdError
+from hiitd.errors import HiitdError, StoreError
 from hiitd.home_assistant import discovery_message
 from hiitd.mqtt.client import MqttLink
 from hiitd.mqtt.discovery import ha_status_topic
@@ -185,6 +185,39 @@ async def supervise(
         clock=opts.wall,
     )
     recording.on_health = lambda doc: link.set_retained(topics.diagnostics, encode(doc))
+    plan_due = asyncio.Event()
+    plan_due.set()  # at start-up, then after each session and each rating
+    recording.on_kept = lambda _sid: plan_due.set()
+
+    def rate_session(rpe: int) -> str | None:
+        if recording.store is None:
+            return "the session store is unavailable: the rating is not kept"
+        try:  # two tiny statements: fine on the loop (store/db.py)
+            sid = plan_io.rate_last_session(recording.store, rpe)
+        except StoreError as exc:
+            return str(exc)
+        log.info("session_rated", session_id=sid, rpe=rpe)
+        plan_due.set()
+        return None
+
+    coach.rate_session = rate_session
+
+    async def publish_plan() -> None:
+        while True:
+            await plan_due.wait()
+            plan_due.clear()
+            store = recording.store
+            if store is None:
+                continue
+            try:  # reads every session's metrics: off the loop
+                doc = await asyncio.to_thread(
+                    plan_io.next_payload, store, settings.plan, opts.wall()
+                )
+            except (HiitdError, ValueError) as exc:
+                log.warning("plan_failed", error=str(exc))
+                continue
+            link.set_retained(topics.plan_next, encode(doc))
+
     telemetry = Telemetry(topics)
     queue = SampleQueue()
 
@@ -234,6 +267,7 @@ async def supervise(
             tg.create_task(recording.checkpoints(), name="checkpoints")
             tg.create_task(recording.outbox(link), name="outbox")
             tg.create_task(recording.post_session(link), name="post-session")
+            tg.create_task(publish_plan(), name="plan")
             retention = settings.storage.sample_retention_days
             tg.create_task(recording.maintenance(retention), name="maintenance")
             tg.create_task(source(queue.put, target_speed), name="sources")

@@ -12,6 +12,7 @@ import statistics
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from hiitd.errors import StoreError
 from hiitd.metrics.hrv import hrv_from_runs
 from hiitd.plan import Checkin, SessionEntry, load_days, readiness, recommend_next
 from hiitd.plan.ladders import locate
@@ -146,6 +147,15 @@ def history_payload(
             }
         )
     return out
+
+
+def rate_last_session(store: Store, rpe: int) -> str:
+    """Keep ``rpe`` for the newest session that is not running; its id. StoreError if none."""
+    for row in store.list_sessions(5):
+        if row.status != "running":
+            store.set_rpe(row.session_id, rpe)
+            return row.session_id
+    raise StoreError("no finished session to rate yet")
 
 
 def checkin_from_rr(rr_ms: Sequence[float], wall: float, source: str) -> CheckinRow:

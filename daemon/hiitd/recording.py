@@ -71,6 +71,8 @@ class Recording:
     _outbox_idle: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     # Told the store's health whenever it changes (app.py: retained <base>/diagnostics).
     on_health: Callable[[dict[str, Any]], None] | None = field(init=False, default=None)
+    # Told each session id once its summary and metrics are kept (app.py: <base>/plan/next).
+    on_kept: Callable[[str], None] | None = field(init=False, default=None)
     _health_said: tuple[str, str | None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -293,6 +295,8 @@ class Recording:
             else:
                 if link is not None:
                     link.set_retained(self.coach.topics.session_chart, chart)
+                if self.on_kept is not None:
+                    self.on_kept(done.record.session_id)
             finally:
                 self._finished.task_done()  # drained() joins the queue
 

@@ -54,6 +54,8 @@ class Coach:
     observers: list[Callable[[list[Event], float], None]] = field(default_factory=list)
     # Adds what the engine cannot know to the session result (the metrics).
     enrich_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Keeps the runner's RPE for the last finished session (``cmd/rpe``); an error or None.
+    rate_session: Callable[[int], str | None] | None = None
     _last_state_wall: float = -1e9
     _last_key: tuple[object, ...] = ()
     finished: bool = False
@@ -96,6 +98,10 @@ class Coach:
         return self._publish(outcome.events, now)
 
     def _apply(self, parsed: ParsedCommand, now: float) -> tuple[list[Event], str | None]:
+        if parsed.action == "rpe":  # for the store, not the engine
+            if self.rate_session is None or parsed.rpe is None:
+                return [], "no session store: the rating cannot be kept"
+            return [], self.rate_session(parsed.rpe)
         workout = None if parsed.workout is None else self.catalog.get(parsed.workout)
         outcome = self.engine.command(Command(parsed.action, workout), now)  # type: ignore[arg-type]
         return outcome.events, outcome.error

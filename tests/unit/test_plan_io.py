@@ -98,3 +98,33 @@ def test_plan_workouts_are_in_the_catalogue(tmp_path: Path) -> None:
     w = WorkoutCatalog(tmp_path, profile).get("plan-hills-2")
     assert w.name == "plan-hills-2"
     assert PlanConfig().max_hiit_per_week == 2
+
+
+def test_rpe_command_parses_0_to_10_only() -> None:
+    """cmd/rpe takes 7, "7", {"rpe": 7}; 11, 7.5, true, words and an empty payload are refused."""
+    from hiitd.mqtt.commands import CommandError, parse_command  # noqa: PLC0415
+
+    assert parse_command("rpe", b"7").rpe == 7
+    assert parse_command("rpe", b'"0"').rpe == 0
+    assert parse_command("rpe", b'{"rpe": 10, "id": "a"}').request_id == "a"
+    for bad in (b"11", b"7.5", b'{"rpe": true}', b"hard", b"", b'{"rpe": -1}'):
+        with pytest.raises(CommandError):
+            parse_command("rpe", bad)
+    with pytest.raises(CommandError):
+        parse_command("start", b'{"rpe": 5}')
+
+
+def test_rate_last_session_rates_the_newest_finished_one(tmp_path: Path) -> None:
+    """The RPE goes to the newest session that is not running; none yet is a StoreError."""
+    from store_rig import full_session  # noqa: PLC0415
+
+    from hiitd.errors import StoreError  # noqa: PLC0415
+
+    with Store.open(tmp_path) as store:
+        with pytest.raises(StoreError, match="no finished session"):
+            plan_io.rate_last_session(store, 5)
+        rec = full_session().builder.record()
+        assert rec is not None
+        store.save(rec)
+        assert plan_io.rate_last_session(store, 6) == rec.session_id
+        assert store.list_sessions(1)[0].rpe == 6

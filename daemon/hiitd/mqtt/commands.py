@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-ACTIONS: Final = ("start", "pause", "resume", "skip", "lap", "stop", "workout")
+ACTIONS: Final = ("start", "pause", "resume", "skip", "lap", "stop", "workout", "rpe")
 MAX_PAYLOAD_BYTES: Final = 4096  # a command is a word or a small object; more is abuse
 _NAME = re.compile(r"^[\w][\w .+()'-]{0,79}$")  # a catalogue name, never a path
-_KEYS: Final = {"workout", "id"}
+_KEYS: Final = {"workout", "id", "rpe"}
 
 
 class CommandError(ValueError):
@@ -30,6 +30,7 @@ class ParsedCommand:
     action: str
     workout: str | None = None
     request_id: str | None = None  # echoed in cmd/result so a caller can match replies
+    rpe: int | None = None  # ``rpe``: the last session's rating, 0-10
 
 
 def _check_name(name: object) -> str:
@@ -38,6 +39,18 @@ def _check_name(name: object) -> str:
             f"workout must be a workout name from 'hiitd workouts list', got {name!r:.60}"
         )
     return name.strip()
+
+
+def _check_rpe(value: object) -> int:
+    # "7", 7 and 7.0 are fine; 7.5, "hard" and true are not (bool is an int in Python).
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isdigit() else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise CommandError(f"rpe must be a whole number from 0 to 10, got {value!r:.40}")
+    return value
 
 
 def parse_command(action: str, payload: bytes) -> ParsedCommand:
@@ -53,6 +66,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
     if not text:
         if action == "workout":
             raise CommandError("'workout' needs a workout name as payload")
+        if action == "rpe":
+            raise CommandError("'rpe' needs a rating from 0 to 10 as payload")
         return ParsedCommand(action)
     if text.startswith(("{", "[", '"')):
         try:
@@ -65,6 +80,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             raise CommandError('a JSON payload must be an object like {"workout": "NAME"}')
         else:
             return _from_object(action, doc)
+    if action == "rpe":
+        return ParsedCommand(action, rpe=_check_rpe(text))
     if action not in {"start", "workout"}:
         raise CommandError(f"'{action}' takes no payload, got {text!r:.40}")
     return ParsedCommand(action, _check_name(text))
@@ -73,7 +90,7 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
 def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
     unknown = sorted(set(doc) - _KEYS)
     if unknown:
-        raise CommandError(f"unknown field(s) {', '.join(unknown)}; allowed: workout, id")
+        raise CommandError(f"unknown field(s) {', '.join(unknown)}; allowed: workout, id, rpe")
     request_id = doc.get("id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
         raise CommandError("id must be a string of at most 64 characters")
@@ -82,4 +99,8 @@ def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
         raise CommandError(f"'{action}' takes no workout")
     if workout is None and action == "workout":
         raise CommandError('\'workout\' needs {"workout": "NAME"}')
+    if ("rpe" in doc) != (action == "rpe"):
+        raise CommandError("'rpe' needs {\"rpe\": 0-10}; other actions take no rpe")
+    if action == "rpe":
+        return ParsedCommand(action, rpe=_check_rpe(doc["rpe"]), request_id=request_id)
     return ParsedCommand(action, None if workout is None else _check_name(workout), request_id)

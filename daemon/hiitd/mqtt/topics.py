@@ -85,6 +85,11 @@ class Topics:
         return f"{self.base}/session/chart"
 
     @property
+    def plan_next(self) -> str:
+        """The recommended next session, with readiness and load ratio, retained."""
+        return f"{self.base}/plan/next"
+
+    @property
     def diagnostics(self) -> str:
         """The daemon's health (the store: ok or unavailable, and why), retained."""
         return f"{self.base}/diagnostics"
