@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Hypothesis profiles: "ci" (the default) keeps the suite quick; "long" runs at
 # least 100,000 examples per parser and importer (README, Tests):
-#   HYPOTHESIS_PROFILE=long .venv/bin/pytest -p no:timeout -q tests/unit/test_gatt_properties.py ...
+#   HYPOTHESIS_PROFILE=long .venv/bin/pytest --timeout 0 -q tests/unit/test_gatt_properties.py ...
 # Fuzz tests take their count from ``fuzz_rig.fuzz(n)``: n in CI, the profile's under "long".
 LONG_FUZZ_EXAMPLES = 100_000
 settings.register_profile("ci", deadline=None, print_blob=True)
