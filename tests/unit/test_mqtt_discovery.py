@@ -57,7 +57,7 @@ def test_every_component_has_a_stable_unique_id_and_platform() -> None:
     components = _doc()["components"]
     for key, comp in components.items():
         assert comp["unique_id"] == f"hiitd_alex_{key}"
-        assert comp["platform"] in {"sensor", "button", "select", "event", "image"}
+        assert comp["platform"] in {"sensor", "button", "select", "event", "image", "number"}
     ids = [c["unique_id"] for c in components.values()]
     assert len(ids) == len(set(ids))
 
@@ -69,6 +69,7 @@ def test_the_runner_gets_every_asked_for_entity() -> None:
         "session_state", "step", "step_remaining", "interval", "elapsed", "calories",
         "trimp", "strap_battery", "footpod_battery", "last_session", "cue", "start",
         "pause", "resume", "skip", "lap", "stop", "workout", "chart",
+        "next_session", "readiness", "load_ratio", "session_rpe",
     }  # fmt: skip
 
 
@@ -76,7 +77,7 @@ def test_state_topics_are_the_daemons_own() -> None:
     """Entities read the existing JSON topics; only the chart has a topic of its own."""
     known = {
         TOPICS.hr, TOPICS.footpod, TOPICS.session_state, TOPICS.session_result,
-        TOPICS.session_cue,
+        TOPICS.session_cue, TOPICS.plan_next,
     }  # fmt: skip
     for comp in _doc()["components"].values():
         if "state_topic" in comp:
@@ -148,3 +149,19 @@ def test_document_is_compact_json() -> None:
     size = len(encode(_doc()))
     assert size < 16_000
     assert json.loads(encode(_doc())) == _doc()
+
+
+def test_plan_entities_read_plan_next_and_the_rpe_number_sends_whole_numbers() -> None:
+    """Next session, readiness and load ratio read plan/next; the RPE box sends 0-10 to cmd/rpe."""
+    c = _doc()["components"]
+    assert c["next_session"]["state_topic"] == "hiitd/alex/plan/next"
+    assert c["readiness"]["options"] == ["green", "amber", "red", "unknown"]
+    assert c["load_ratio"]["value_template"] == "{{ value_json.acwr }}"
+    rpe = c["session_rpe"]
+    assert (rpe["command_topic"], rpe["min"], rpe["max"], rpe["step"]) == (
+        "hiitd/alex/cmd/rpe",
+        0,
+        10,
+        1,
+    )
+    assert rpe["command_template"] == "{{ value | int }}"

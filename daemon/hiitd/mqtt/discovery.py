@@ -218,6 +218,34 @@ def _controls(b: _Builder, workouts: Sequence[str]) -> None:
     b.add("image", "chart", "Last session chart", **chart)
 
 
+def _plan_entities(b: _Builder) -> None:
+    """The next session (``plan/next``), readiness, the load ratio, and the RPE to give."""
+    plan = b.topics.plan_next
+    keys = ("kind", "level", "protocol", "step", "steps", "description", "deload", "why")
+    figures = ", ".join(f"'{k}': value_json.get('{k}')" for k in keys)
+    attributes = {
+        "json_attributes_topic": plan,
+        "json_attributes_template": f"{{{{ {{{figures}}} | tojson }}}}",
+    }
+    what = "{{ value_json.workout or value_json.kind }}"  # "rest" has no workout
+    nxt = _opts(state_class=None, icon="mdi:calendar-arrow-right")
+    b.sensor("next_session", "Next session", plan, what, nxt, **attributes)
+    ready = {"device_class": "enum", "options": ["green", "amber", "red", "unknown"]}
+    b.sensor("readiness", "Readiness", plan, "{{ value_json.readiness }}", ready)
+    ratio = _opts(precision=2, icon="mdi:scale-balance")
+    b.sensor("load_ratio", "Load ratio (acute:chronic)", plan, "{{ value_json.acwr }}", ratio)
+    rpe: dict[str, Any] = {
+        "command_topic": b.topics.cmd("rpe"),
+        "command_template": "{{ value | int }}",  # "7", not "7.0"
+        "min": 0,
+        "max": 10,
+        "step": 1,
+        "mode": "box",
+        "qos": 1,
+    }
+    b.add("number", "session_rpe", "Last session RPE", icon="mdi:gauge", **rpe)
+
+
 def discovery_payload(
     topics: Topics,
     *,
@@ -239,6 +267,7 @@ def discovery_payload(
     _session_sensors(b)
     _result_sensors(b)
     _controls(b, workouts)
+    _plan_entities(b)
     origin = {"name": "hiitd", "sw_version": version}
     if support_url is not None:
         origin["support_url"] = support_url
