@@ -30,9 +30,9 @@ OTHER_STRAP_NAME = "Polar H10 903342"
 FOOTPOD_ADDRESS = "D1:5C:A3:22:01:7B"
 FOOTPOD_NAME = "Stryd 01"
 
-# Flags 0x06: contact supported, not detected (HRS v1.0 §3.1.1.3); the strap still
+# Flags 0x04: contact supported, not detected (HRS v1.0 §3.1.1.3); the strap still
 # sends a (meaningless) value. A strap without contact detection sends 0 bpm instead.
-NO_CONTACT_FRAME = bytes([0x06, 72])
+NO_CONTACT_FRAME = bytes([0x04, 72])
 ZERO_BPM_FRAME = bytes([0x00, 0])
 TRUNCATED_FRAME = bytes([0x11])  # 16-bit HR announced, no HR bytes
 

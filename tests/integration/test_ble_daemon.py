@@ -8,21 +8,29 @@ short scan, watchdog and backoff settings.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aiomqtt
 import pytest
 
 from ble_emulator.devices import (
     FOOTPOD_ADDRESS,
+    NO_CONTACT_FRAME,
+    OTHER_STRAP_ADDRESS,
+    OTHER_STRAP_NAME,
     STRAP_ADDRESS,
+    ZERO_BPM_FRAME,
     footpod,
     strap,
 )
+from hiitd.store.db import Store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -175,3 +183,150 @@ async def test_strap_and_footpod_notifications_arrive_as_hr_and_footpod_messages
     assert pod["cadence_spm"] == 176
     assert "InProgress" not in daemon.output, "the two links never scan at the same time"
     assert any(m.payload == b"online" for m in sub.on(f"{BASE}/hr/availability"))
+
+
+async def _start_session(sub: Subscriber, mosquitto: Mosquitto) -> str:
+    """Start a workout over MQTT (as the runner's phone would); return the session id."""
+    await sub.wait_for(topic=f"{BASE}/status", payload=b"online", timeout=15)
+    async with aiomqtt.Client(mosquitto.host, mosquitto.port) as phone:
+        await phone.publish(f"{BASE}/cmd/start", b"gibala-10x60", qos=1)
+    running = await sub.wait_for(
+        topic=f"{BASE}/session/state", match=lambda m: _body(m)["state"] == "running"
+    )
+    session_id: str = _body(running)["session_id"]
+    return session_id
+
+
+async def _stop_session(sub: Subscriber, mosquitto: Mosquitto) -> None:
+    async with aiomqtt.Client(mosquitto.host, mosquitto.port) as phone:
+        await phone.publish(f"{BASE}/cmd/stop", b"", qos=1)
+    await sub.wait_for(topic=f"{BASE}/session/result", timeout=20)
+
+
+def _cues(sub: Subscriber) -> list[str]:
+    return [_body(m)["kind"] for m in sub.on(f"{BASE}/session/cue")]
+
+
+async def test_dropped_strap_reconnects_within_3_s_with_cues_and_a_recorded_gap(
+    bluez: EmulatedBlueZ,
+    hr_frames: list[dict[str, Any]],
+    daemon_env: dict[str, str],
+    mosquitto: Mosquitto,
+    mqtt_subscriber: SubscriberFactory,
+) -> None:
+    """Scenario 3: link dropped, advertising again: hr within 3 s, lost/back cues, a gap."""
+    sensor = bluez.add(strap(hr_frames))
+    env = daemon_env | {"HIITD_MQTT__URL": mosquitto.url, "HIITD_BLE__FOOTPOD__ENABLED": "false"}
+    hr = f"{BASE}/hr"
+    async with mqtt_subscriber(mosquitto, f"{BASE}/#") as sub:
+        daemon = await Daemon.start(env)
+        try:
+            session_id = await _start_session(sub, mosquitto)
+            await sub.wait_for(topic=hr, match=lambda _m: len(sub.on(hr)) >= 10, timeout=10)
+            sensor.drop_link()
+            dropped_wall = time.time()
+            await sub.wait_for(
+                topic=f"{BASE}/session/cue", match=lambda m: _body(m)["kind"] == "sensor_lost"
+            )
+            await asyncio.sleep(2.0)  # hiitd keeps scanning; nothing advertises
+            seen = len(sub.on(hr))
+            sensor.set_available(available=True)
+            await _next(sub, hr, after=seen, timeout=10)
+            took = time.monotonic() - sensor.last_available_at
+            back_wall = time.time()
+            await sub.wait_for(
+                topic=f"{BASE}/session/cue", match=lambda m: _body(m)["kind"] == "sensor_back"
+            )
+            await _stop_session(sub, mosquitto)
+        finally:
+            assert await daemon.stop() == 0, daemon.output[-3000:]
+    print(f"\nscenario 3: available again -> first new hr message: {took:.2f} s")  # noqa: T201
+    assert took < RECONNECT_LIMIT_S
+    cues = _cues(sub)
+    assert cues.index("sensor_lost") < cues.index("sensor_back")
+    published = [_body(m)["ts"] for m in sub.on(hr)]
+    assert not [t for t in published if dropped_wall + 0.2 < t < back_wall - RECONNECT_LIMIT_S]
+    with Store.open(tmp_state(env)) as store:
+        record = store.load(session_id)
+    walls = [record.start_wall + p.t for p in record.hr]
+    in_gap = [w for w in walls if dropped_wall + 0.2 < w < sensor_back_floor(back_wall, took)]
+    assert not in_gap, "no held or invented values while the strap was away"
+    gaps = [b - a for a, b in itertools.pairwise(walls)]
+    assert max(gaps) >= 2.0, "the recording shows the gap"
+    assert all(p.bpm is None or p.bpm > 0 for p in record.hr)
+
+
+def tmp_state(env: dict[str, str]) -> Path:
+    return Path(env["STATE_DIRECTORY"])
+
+
+def sensor_back_floor(back_wall: float, took: float) -> float:
+    """The wall time the strap became available again (``took`` before the first new hr)."""
+    return back_wall - took
+
+
+async def test_contact_loss_publishes_no_bpm_and_records_no_zero_or_stale_value(
+    bluez: EmulatedBlueZ,
+    hr_frames: list[dict[str, Any]],
+    daemon_env: dict[str, str],
+    mosquitto: Mosquitto,
+    mqtt_subscriber: SubscriberFactory,
+) -> None:
+    """Scenario 8: no-contact and 0 bpm frames give bpm null (contact false); never 0 or held."""
+    sensor = bluez.add(strap(hr_frames))
+    env = daemon_env | {"HIITD_MQTT__URL": mosquitto.url, "HIITD_BLE__FOOTPOD__ENABLED": "false"}
+    hr = f"{BASE}/hr"
+    async with mqtt_subscriber(mosquitto, f"{BASE}/#") as sub:
+        daemon = await Daemon.start(env)
+        try:
+            session_id = await _start_session(sub, mosquitto)
+            await sub.wait_for(topic=hr, match=lambda _m: len(sub.on(hr)) >= 5, timeout=10)
+            sensor.send(*[NO_CONTACT_FRAME] * 10, *[ZERO_BPM_FRAME] * 10)
+            last_bad = await sub.wait_for(
+                topic=hr,
+                match=lambda _m: sum(_body(x)["bpm"] is None for x in sub.on(hr)) >= 20,
+            )
+            good = await _next(sub, hr, after=sub.on(hr).index(last_bad) + 1)
+            await _stop_session(sub, mosquitto)
+        finally:
+            assert await daemon.stop() == 0, daemon.output[-3000:]
+    bodies = [_body(m) for m in sub.on(hr)]
+    no_contact = [b for b in bodies if b["contact"] is False]
+    assert len(no_contact) == 10
+    assert all(b["bpm"] is None and b["rr_ms"] == [] for b in no_contact)
+    zero = [b for b in bodies if b["contact"] is None]
+    assert len(zero) == 10
+    assert all(b["bpm"] is None for b in zero), "0 bpm is no data"
+    assert all(b["bpm"] != 0 for b in bodies)
+    assert _body(good)["bpm"] is not None, "the next good frame is used"
+    with Store.open(tmp_state(env)) as store:
+        record = store.load(session_id)
+    assert sum(p.bpm is None for p in record.hr) >= 20
+    assert all(p.bpm != 0 for p in record.hr)
+
+
+async def test_without_binding_run_takes_the_strongest_strap_and_says_so(
+    bluez: EmulatedBlueZ,
+    hr_frames: list[dict[str, Any]],
+    daemon_env: dict[str, str],
+    mosquitto: Mosquitto,
+    mqtt_subscriber: SubscriberFactory,
+) -> None:
+    """Scenario 9: two straps, no binding: scan lists the strongest first; run logs its pick."""
+    bluez.add(strap(hr_frames, rssi=-75))
+    bluez.add(strap(hr_frames, address=OTHER_STRAP_ADDRESS, name=OTHER_STRAP_NAME, rssi=-50))
+    code, out, err = await _cli(daemon_env, "scan", "--json", "--timeout", "1")
+    assert code == 0, err
+    assert [r["address"] for r in json.loads(out)] == [OTHER_STRAP_ADDRESS, STRAP_ADDRESS]
+    env = daemon_env | {"HIITD_MQTT__URL": mosquitto.url, "HIITD_BLE__FOOTPOD__ENABLED": "false"}
+    async with mqtt_subscriber(mosquitto, f"{BASE}/#") as sub:
+        daemon = await Daemon.start(env)
+        try:
+            await sub.wait_for(topic=f"{BASE}/hr", timeout=20)
+        finally:
+            assert await daemon.stop() == 0, daemon.output[-3000:]
+    events = [json.loads(line) for line in daemon.output.splitlines() if line.startswith("{")]
+    picked = [e for e in events if e["event"] == "sensor_selected"]
+    assert picked[0]["address"] == OTHER_STRAP_ADDRESS
+    assert "strongest of 2" in picked[0]["why"]
+    assert any(e["event"] == "sensor_unbound" for e in events), "and advises 'hiitd pair'"
