@@ -380,17 +380,21 @@ class Engine:
         out: list[Event] = list(self._events)
         out.extend(CueEvent(c) for c in order(self._cues))
         self._events, self._cues = [], []
-        snap = self.snapshot(now)
+        # The snapshot's fields, without building it: that was a quarter of a replay (bench).
+        run = self.run
+        step_index = run.ps.index if run is not None else None
+        if run is None and self.state is State.COUNTDOWN and self.steps:
+            step_index = self.steps[0].index
         key = (
-            snap.state,
-            snap.workout,
-            None if snap.step is None else snap.step.index,
-            snap.zone,
-            snap.paused_by,
-            snap.hr_sensor,
-            snap.footpod_sensor,
+            self.state,
+            None if self.workout is None else self.workout.name,
+            step_index,
+            run.zone if run is not None and self.state is State.RUNNING else Zone.NONE,
+            "auto" if self.paused_by == "auto" else "manual" if self.paused_by else None,
+            self.heart.status,
+            self.pod.status,
         )
         if key != self._published:
             self._published = key
-            out.append(StateChanged(snap))
+            out.append(StateChanged(self.snapshot(now)))
         return out
