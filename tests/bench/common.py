@@ -117,6 +117,7 @@ def mosquitto(workdir: Path) -> Iterator[Broker]:
                 "log_type error",
                 # The scale benchmark holds 25 daemons' in-flight messages.
                 "max_queued_messages 100000",
+                "set_tcp_nodelay true",
                 "",
             ]
         ),
