@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -285,20 +287,25 @@ class Recording:
         Home Assistant image entity shows the last session's chart).
         """
         while True:
-            done = await self._finished.get()
-            try:
-                chart = await asyncio.to_thread(self._keep, done)
-            except (HiitdError, OSError, ValueError) as exc:
-                log.warning(
-                    "post_session_failed", session_id=done.record.session_id, error=str(exc)
-                )
-            else:
-                if link is not None:
-                    link.set_retained(self.coach.topics.session_chart, chart)
-                if self.on_kept is not None:
-                    self.on_kept(done.record.session_id)
-            finally:
-                self._finished.task_done()  # drained() joins the queue
+            # One session per call: its record (every point) is not kept alive
+            # by this frame while we wait, possibly hours, for the next one.
+            await self._post_one(await self._finished.get(), link)
+
+    async def _post_one(self, done: _Finished, link: MqttLink | None) -> None:
+        try:
+            chart = await asyncio.to_thread(self._keep, done)
+        except (HiitdError, OSError, ValueError) as exc:
+            log.warning("post_session_failed", session_id=done.record.session_id, error=str(exc))
+        else:
+            if link is not None:
+                link.set_retained(self.coach.topics.session_chart, chart)
+            if self.on_kept is not None:
+                self.on_kept(done.record.session_id)
+        finally:
+            # Stored (or held by the recorder until the store works again): the
+            # builder no longer needs the finished session's points.
+            self.recorder.release_ended(done.record.session_id)
+            self._finished.task_done()  # drained() joins the queue
 
     def _keep(self, done: _Finished) -> bytes:
         sid = done.record.session_id
@@ -314,6 +321,7 @@ class Recording:
         chart = render_chart(done.record)
         (folder / f"{sid}.png").write_bytes(chart)
         log.info("session_saved", session_id=sid, folder=str(folder))
+        _return_freed_memory()
         return chart
 
     async def drained(self) -> None:
@@ -325,6 +333,21 @@ class Recording:
     def close(self) -> None:
         """A final checkpoint; a running session stays resumable."""
         self.recorder.close(self.clock.now())
+
+
+def _return_freed_memory() -> None:
+    """Give the heap's free pages back to the OS (glibc only; elsewhere nothing).
+
+    Metrics, the chart and the FIT file of a long session allocate a few
+    megabytes that are freed at once but stay in glibc's heap, scattered
+    between live blocks, so RSS keeps them (soak: +10 MB after a 1-hour
+    session's post-session work, +12 MB of +16 MB given back by this call).
+    """
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).malloc_trim(0)
 
 
 RESUME_FILE = "resume.json"

@@ -140,6 +140,17 @@ class Recorder:
                 self._ended[record.session_id] = record
             self._ended_key = key
 
+    def release_ended(self, session_id: str) -> None:
+        """Drop the builder's copy of a finished session once post-session work is done.
+
+        What is not written yet stays in the recorder's own snapshot
+        (``_ended``) until a checkpoint writes it, so nothing is lost; a new
+        session starts the builder afresh anyway.
+        """
+        cur = self.builder.current
+        if cur is not None and cur.session_id == session_id and not self.builder.active:
+            self.builder.current = None
+
     # --------------------------------------------------------------- checkpoints
 
     def take_checkpoint(self, now: float, *, force: bool = False) -> Checkpoint | None:
