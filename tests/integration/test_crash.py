@@ -53,6 +53,15 @@ def _body(m: Received) -> dict[str, Any]:
     return doc
 
 
+async def _outbox_drained(state_dir: Path, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Store.open(state_dir) as store:
+            if store.pending_count() == 0:
+                return
+        await asyncio.sleep(0.2)
+
+
 async def test_sigkill_mid_session_then_restart_continues_the_session(
     mosquitto: Mosquitto, mqtt_subscriber: SubscriberFactory, tmp_path: Path
 ) -> None:
@@ -99,6 +108,9 @@ async def test_sigkill_mid_session_then_restart_continues_the_session(
             await phone.publish(f"{BASE}/cmd/stop", b"", qos=1)
             result = await sub.wait_for(topic=f"{BASE}/session/result", timeout=20)
             cues = [_body(m)["kind"] for m in sub.on(f"{BASE}/session/cue")]
+            # The subscriber can see the result a moment before the daemon has the
+            # broker's PUBACK for it (then it is marked delivered): allow for that.
+            await _outbox_drained(tmp_path / "state", timeout=10)
         finally:
             second.send_signal(signal.SIGTERM)
             _, err = second.communicate(timeout=20)
