@@ -86,7 +86,7 @@ def build_coach(settings: Settings, topics: Topics, wall: Callable[[], float]) -
     """The engine for the configured athlete, with the workout catalogue."""
     profile = learned.apply(profile_from_settings(settings.athlete), settings.storage.state_dir)
     for note in profile.notes:
-        log.warning("athlete_profile", note=note)
+        log.info("athlete_profile", note=note)
     # A prefix unique to this daemon run keeps cue and session ids unique across
     # restarts (the engine's own clock restarts at boot), so consumers may dedupe on them.
     engine = Engine(profile, settings.coach, session_prefix=uuid.uuid4().hex[:8])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import sys
 import time
 from functools import partial
@@ -101,7 +102,9 @@ class DemoPrinter:
         state = self._last.get("state", {})
         parts = [_clock_text(self.clock.now())]
         step = state.get("step")
-        if state.get("state") in {"running", "paused", "countdown"} and step:
+        if state.get("state") == "countdown" and state.get("countdown_s") is not None:
+            parts.append(f"starting in {math.ceil(state['countdown_s'])} s")
+        elif state.get("state") in {"running", "paused"} and step:
             label = step.get("label") or step.get("name") or ""
             left = step.get("remaining_s")
             left_m = step.get("remaining_m")
@@ -115,7 +118,8 @@ class DemoPrinter:
         parts.append(f"{_pace(pod.get('pace_s_per_km'))} /km")
         if pod.get("cadence_spm") is not None:
             parts.append(f"{pod['cadence_spm']:.0f} spm")
-        if step and step.get("target", {}).get("type") != "open":
+        running = state.get("state") in {"running", "paused"}
+        if running and step and step.get("target", {}).get("type") != "open":
             parts.append(f"target {step['target']['text']}: {state.get('zone', 'none')}")
         return "  ".join(parts)
 
