@@ -24,7 +24,7 @@ from hiitd.coach.resume import ResumePoint, restore_from
 from hiitd.errors import HiitdError, MqttError, StoreError
 from hiitd.metrics.summary import compute_metrics
 from hiitd.store.builder import RecordBuilder
-from hiitd.store.recorder import Recorder
+from hiitd.store.recorder import Checkpoint, Recorder
 from hiitd.store.recovery import RESUME_WINDOW_S, Action, recover, resume_t0
 
 if TYPE_CHECKING:
@@ -292,8 +292,12 @@ class Recording:
             await self._post_one(await self._finished.get(), link)
 
     async def _post_one(self, done: _Finished, link: MqttLink | None) -> None:
+        # Taken here, on the loop: the builder is the loop's (recorder.py); only the
+        # frozen checkpoint goes to the worker, which makes sure the session is
+        # stored before its summary.
+        cp = self.recorder.take_checkpoint(self.clock.now(), force=True)
         try:
-            chart = await asyncio.to_thread(self._keep, done)
+            chart = await asyncio.to_thread(self._keep, done, cp)
         except (HiitdError, OSError, ValueError) as exc:
             log.warning("post_session_failed", session_id=done.record.session_id, error=str(exc))
         else:
@@ -307,10 +311,11 @@ class Recording:
             self.recorder.release_ended(done.record.session_id)
             self._finished.task_done()  # drained() joins the queue
 
-    def _keep(self, done: _Finished) -> bytes:
+    def _keep(self, done: _Finished, cp: Checkpoint | None) -> bytes:
         sid = done.record.session_id
         if self.store is not None:
-            self.recorder.checkpoint(self.clock.now())
+            if cp is not None:
+                self.recorder.write(cp)
             self.store.set_summary(sid, done.result, done.metrics)
         from hiitd.export import export_fit, render_chart  # noqa: PLC0415 - heavy, after a session
 
