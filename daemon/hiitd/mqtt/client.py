@@ -390,7 +390,10 @@ class MqttLink:
             )
             return
         payload = message.payload
-        log.info("mqtt_command_received", action=action, size=len(payload))
+        # Debug only: a flood must not write a line per command. What the daemon
+        # did with a command is logged once by the session (command_applied,
+        # command_rejected) or, for a flood, once by the rate limiter.
+        log.debug("mqtt_command_received", action=action[:40], size=len(payload))
         try:
             async with asyncio.timeout(_COMMAND_TIMEOUT_S):
                 await self._on_command(action, payload)
