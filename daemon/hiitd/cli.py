@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the daemon (what systemd starts)")
     _add_common(p)
     p.add_argument("--simulate", action="store_true", help="simulated sensors instead of BLE")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="with --simulate: run the daemon's clock FACTOR times faster (tests, trials)",
+    )
 
     p = sub.add_parser("demo", help="a simulated athlete through the real pipeline to MQTT")
     _add_common(p, as_json=True)

@@ -16,11 +16,13 @@ from hiitd.cli_common import EX_OK, EX_UNAVAILABLE, print_json, settings_from_ar
 from hiitd.errors import ConfigError, HiitdError
 from hiitd.logs import configure_logging
 from hiitd.sdnotify import Notifier
-from hiitd_drivers.clock import MonotonicClock
+from hiitd_drivers.clock import MonotonicClock, ScaledClock
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Coroutine
+
+    from hiitd_drivers.clock import Clock
 
 
 log = structlog.get_logger(__name__)
@@ -69,7 +71,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     configure_logging(settings.log.level, settings.log.format)
     from hiitd.sources import ble_source, sim_source  # noqa: PLC0415
 
-    clock = MonotonicClock()
+    if args.speed != 1.0 and not args.simulate:
+        raise ConfigError("--speed needs --simulate: real sensors keep real time")
+    if not 0 < args.speed <= 1000:
+        raise ConfigError(f"--speed must be above 0 and at most 1000, got {args.speed:g}")
+    clock: Clock = MonotonicClock() if args.speed == 1.0 else ScaledClock(args.speed)
     source = partial(sim_source if args.simulate else ble_source, settings, clock)
     options = RunOptions(notifier=Notifier())
     return run_until_signal(supervise(settings, clock, source, options))
