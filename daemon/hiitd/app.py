@@ -22,6 +22,7 @@ import structlog
 
 from hiitd import learned, plan_io
 from hiitd.catalog import WorkoutCatalog
+from hiitd.checkin import PROGRESS_EVERY_S, CheckinDesk, CheckinFailed
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Notice
 from hiitd.coach.profile import profile_from_settings
@@ -202,6 +203,59 @@ async def supervise(
 
     coach.rate_session = rate_session
 
+    def store_missing() -> str | None:
+        if recording.store is None:
+            return "the session store is unavailable: a check-in could not be kept"
+        return None
+
+    checkin_wake = asyncio.Event()
+    desk = CheckinDesk(
+        topics,
+        opts.wall,
+        hr_enabled=Role.HR in enabled_roles(settings),
+        precheck=store_missing,
+        on_start=checkin_wake.set,
+    )
+    coach.checkins = desk
+
+    async def checkins() -> None:
+        # One measurement at a time: progress on the daemon's clock, then stored off the loop.
+        while True:
+            await checkin_wake.wait()
+            checkin_wake.clear()
+            job = desk.job
+            while job is not None and desk.job is job and not job.due(clock.now()):
+                await clock.sleep(min(PROGRESS_EVERY_S, job.remaining(clock.now())))
+                if desk.job is job and not job.due(clock.now()):
+                    send(desk.progress(clock.now()))
+            if job is not None and desk.job is job:  # not cancelled meanwhile
+                await finish_checkin()
+
+    async def finish_checkin() -> None:
+        job = desk.close()
+        if job is None:
+            return
+        try:
+            row = job.result(opts.wall())
+            store = recording.store
+            if store is None:  # it failed while measuring
+                raise StoreError(store_missing() or "the session store is unavailable")  # noqa: TRY301
+            ready = await asyncio.to_thread(plan_io.keep_checkin, store, row, settings.plan)
+        except (CheckinFailed, StoreError) as exc:
+            log.warning("checkin_failed", error=str(exc), beats=job.beats)
+            send(desk.failed(str(exc)))
+            return
+        log.info(
+            "checkin_stored",
+            resting_hr=round(row.resting_hr or 0.0, 1),
+            ln_rmssd=row.ln_rmssd,
+            beats=row.beats,
+            artefact_pct=row.artefact_pct,
+            readiness=ready.status,
+        )
+        send(desk.done(row, ready))
+        plan_due.set()
+
     async def publish_plan() -> None:
         while True:
             await plan_due.wait()
@@ -216,6 +270,7 @@ async def supervise(
             except (HiitdError, ValueError) as exc:
                 log.warning("plan_failed", error=str(exc))
                 continue
+            coach.plan_next = doc
             link.set_retained(topics.plan_next, encode(doc))
 
     telemetry = Telemetry(topics)
@@ -238,6 +293,7 @@ async def supervise(
             sample = await queue.get()
             send(telemetry.handle(sample, opts.wall()))
             recording.on_sample(sample, sample.t)
+            desk.feed(sample)
             send(coach.on_sample(sample, sample.t))
 
     async def ticker() -> None:
@@ -268,6 +324,7 @@ async def supervise(
             tg.create_task(recording.outbox(link), name="outbox")
             tg.create_task(recording.post_session(link), name="post-session")
             tg.create_task(publish_plan(), name="plan")
+            tg.create_task(checkins(), name="checkins")
             retention = settings.storage.sample_retention_days
             tg.create_task(recording.maintenance(retention), name="maintenance")
             tg.create_task(source(queue.put, target_speed), name="sources")

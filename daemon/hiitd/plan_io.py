@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from hiitd.plan import PlanConfig, Recommendation
     from hiitd.plan.model import Kind
+    from hiitd.plan.readiness import Readiness
     from hiitd.store.db import Store
     from hiitd.store.rows import SessionRow
 
@@ -158,14 +159,31 @@ def rate_last_session(store: Store, rpe: int) -> str:
     raise StoreError("no finished session to rate yet")
 
 
-def checkin_from_rr(rr_ms: Sequence[float], wall: float, source: str) -> CheckinRow:
+def checkin_from_rr(
+    rr_ms: Sequence[float], wall: float, source: str, *, min_beats: int = MIN_CHECKIN_BEATS
+) -> CheckinRow:
     """A check-in from a resting RR recording: resting HR from the mean clean RR, lnRMSSD."""
-    if len(rr_ms) < MIN_CHECKIN_BEATS:
+    return checkin_from_runs([rr_ms], wall, source, min_beats=min_beats)
+
+
+def checkin_from_runs(
+    runs: Sequence[Sequence[float]],
+    wall: float,
+    source: str,
+    *,
+    min_beats: int = MIN_CHECKIN_BEATS,
+) -> CheckinRow:
+    """A check-in from runs of contiguous RR intervals (no successive difference spans a gap).
+
+    ValueError says why when there are too few beats or too many artefacts.
+    """
+    beats = sum(len(r) for r in runs)
+    if beats < min_beats:
         raise ValueError(
-            f"{len(rr_ms)} RR intervals are too few for a check-in: record 2 minutes at rest "
-            f"(at least {MIN_CHECKIN_BEATS} beats)"
+            f"{beats} RR intervals are too few for a check-in: record 2 minutes at rest "
+            f"(at least {min_beats} beats)"
         )
-    hrv = hrv_from_runs([list(rr_ms)])
+    hrv = hrv_from_runs([list(r) for r in runs])
     if hrv.rmssd_ms is None or hrv.mean_rr_ms is None:
         raise ValueError(f"no usable HRV in the recording: {hrv.withheld}")
     return CheckinRow(
@@ -178,6 +196,29 @@ def checkin_from_rr(rr_ms: Sequence[float], wall: float, source: str) -> Checkin
         artefact_pct=hrv.artefact_pct,
         source=source,
     )
+
+
+def keep_checkin(store: Store, row: CheckinRow, cfg: PlanConfig) -> Readiness:
+    """Store a check-in; the day's readiness with it (StoreError when it cannot be kept)."""
+    store.add_checkin(row)
+    day = date.fromisoformat(row.day)
+    return readiness(checkins(store, day, cfg), cfg, day)
+
+
+def checkin_figures(row: CheckinRow) -> dict[str, Any]:
+    """A check-in's figures, rounded for people and dashboards."""
+
+    def r(x: float | None, digits: int) -> float | None:
+        return None if x is None else round(x, digits)
+
+    return {
+        "day": row.day,
+        "resting_hr": r(row.resting_hr, 1),
+        "rmssd_ms": r(row.rmssd_ms, 1),
+        "ln_rmssd": r(row.ln_rmssd, 3),
+        "beats": row.beats,
+        "artefact_pct": r(row.artefact_pct, 1),
+    }
 
 
 def checkin_manual(resting_hr: float, rmssd_ms: float, wall: float) -> CheckinRow:

@@ -24,7 +24,7 @@ from hiitd.coach.events import (
     StepEnded,
 )
 from hiitd.errors import WorkoutError
-from hiitd.mqtt.commands import CommandError, ParsedCommand, parse_command
+from hiitd.mqtt.commands import NEXT, CommandError, ParsedCommand, parse_command
 from hiitd.mqtt.payloads import command_result, encode
 from hiitd.telemetry import Outgoing
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hiitd.catalog import WorkoutCatalog
+    from hiitd.checkin import CheckinDesk
     from hiitd.coach.engine import Engine
     from hiitd.mqtt.topics import Topics
     from hiitd_drivers.samples import Sample
@@ -56,6 +57,10 @@ class Coach:
     enrich_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Keeps the runner's RPE for the last finished session (``cmd/rpe``); an error or None.
     rate_session: Callable[[int], str | None] | None = None
+    # The live readiness check-in (``cmd/checkin``), when a strap can take one.
+    checkins: CheckinDesk | None = None
+    # The last ``plan/next`` document: what the workout name ``next`` starts.
+    plan_next: dict[str, Any] | None = None
     _last_state_wall: float = -1e9
     _last_key: tuple[object, ...] = ()
     finished: bool = False
@@ -84,7 +89,8 @@ class Coach:
             log.info("command_refused", action=action, error=error)
         else:
             log.info("command_applied", action=action, workout=parsed.workout)
-        return [reply, *self._publish(outcome_events, now)]
+        extra = [] if self.checkins is None else self.checkins.take()
+        return [reply, *extra, *self._publish(outcome_events, now)]
 
     def refuse(self, action: str, error: str) -> Outgoing:
         """A ``cmd/result`` refusing ``action`` without parsing it (the rate limit)."""
@@ -102,9 +108,41 @@ class Coach:
             if self.rate_session is None or parsed.rpe is None:
                 return [], "no session store: the rating cannot be kept"
             return [], self.rate_session(parsed.rpe)
-        workout = None if parsed.workout is None else self.catalog.get(parsed.workout)
+        desk = self.checkins
+        if parsed.action == "checkin":
+            if desk is None or parsed.duration_s is None:
+                return [], "check-ins are not available in this mode"
+            active = self.session_active(now)
+            return [], desk.start(parsed.duration_s, parsed.request_id, now, session_active=active)
+        stopping = parsed.action == "stop" and desk is not None and desk.measuring
+        if stopping and desk is not None and not self.session_active(now):
+            desk.cancel("stopped by cmd/stop")
+            return [], None
+        workout = None if parsed.workout is None else self.catalog.get(self._named(parsed.workout))
         outcome = self.engine.command(Command(parsed.action, workout), now)  # type: ignore[arg-type]
+        if parsed.action == "start" and outcome.ok and desk is not None and desk.measuring:
+            desk.cancel("a session was started")
         return outcome.events, outcome.error
+
+    def session_active(self, now: float) -> bool:
+        """Whether a session is counting down, running or paused."""
+        return self.engine.snapshot(now).state not in {State.IDLE, State.FINISHED}
+
+    def _named(self, name: str) -> str:
+        """A catalogue name; ``next`` is the plan's recommendation (``plan/next``)."""
+        if name != NEXT:
+            return name
+        doc = self.plan_next
+        if doc is None:
+            raise WorkoutError(
+                "no recommended session yet (the plan is worked out at start-up and after "
+                "each session from the session store): name a workout instead"
+            )
+        workout = doc.get("workout")
+        if not isinstance(workout, str):
+            why = doc.get("why") or ["the plan recommends rest"]
+            raise WorkoutError(f"no session to start: {why[0]}")
+        return workout
 
     # ----------------------------------------------------------------- outputs
 

@@ -1,6 +1,8 @@
 """Commands arriving on ``<base>/cmd/<action>``: parsed and checked here, pure.
 
-A payload is empty, a plain string (a workout name), or a JSON object. Anything
+A payload is empty, a plain string (a workout name, a rating, a check-in's
+seconds), or a JSON object. The workout name ``next`` means the plan's
+recommended session (``<base>/plan/next``); the daemon resolves it. Anything
 else gets a ``CommandError`` whose message goes back on ``cmd/result``; the
 engine never sees a malformed command. A workout is named, never a path: a
 message on the broker must not make the daemon read files (DESIGN.md, security).
@@ -13,10 +15,19 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-ACTIONS: Final = ("start", "pause", "resume", "skip", "lap", "stop", "workout", "rpe")
+ACTIONS: Final = (
+    "start", "pause", "resume", "skip", "lap", "stop", "workout", "rpe", "checkin",
+)  # fmt: skip
 MAX_PAYLOAD_BYTES: Final = 4096  # a command is a word or a small object; more is abuse
 _NAME = re.compile(r"^[\w][\w .+()'-]{0,79}$")  # a catalogue name, never a path
-_KEYS: Final = {"workout", "id", "rpe"}
+_KEYS: Final = {"workout", "id", "rpe", "duration_s"}
+NEXT: Final = "next"  # the workout name meaning "the plan's recommended session"
+# A resting check-in: 2 minutes by default (the issue's measurement); 60 s is the
+# shortest whose lnRMSSD agrees with longer recordings at rest (Esco & Flatt,
+# J Sports Sci Med 2014; 13: 535-41); more than 5 minutes adds nothing but boredom.
+CHECKIN_DEFAULT_S: Final = 120
+CHECKIN_MIN_S: Final = 60
+CHECKIN_MAX_S: Final = 300
 
 
 class CommandError(ValueError):
@@ -31,6 +42,7 @@ class ParsedCommand:
     workout: str | None = None
     request_id: str | None = None  # echoed in cmd/result so a caller can match replies
     rpe: int | None = None  # ``rpe``: the last session's rating, 0-10
+    duration_s: int | None = None  # ``checkin``: how long to measure
 
 
 def _check_name(name: object) -> str:
@@ -53,6 +65,25 @@ def _check_rpe(value: object) -> int:
     return value
 
 
+def _check_duration(value: object) -> int:
+    # 120, "120" and 120.0 are fine; 90.5, "2 min" and true are not.
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isdigit() else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not CHECKIN_MIN_S <= value <= CHECKIN_MAX_S
+    ):
+        raise CommandError(
+            f"duration_s must be whole seconds from {CHECKIN_MIN_S} to {CHECKIN_MAX_S}, "
+            f"got {value!r:.40}"
+        )
+    return value
+
+
 def parse_command(action: str, payload: bytes) -> ParsedCommand:
     """Turn a topic's action and a payload into a command, or raise CommandError."""
     if action not in ACTIONS:
@@ -68,6 +99,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             raise CommandError("'workout' needs a workout name as payload")
         if action == "rpe":
             raise CommandError("'rpe' needs a rating from 0 to 10 as payload")
+        if action == "checkin":
+            return ParsedCommand(action, duration_s=CHECKIN_DEFAULT_S)
         return ParsedCommand(action)
     if text.startswith(("{", "[", '"')):
         try:
@@ -82,6 +115,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             return _from_object(action, doc)
     if action == "rpe":
         return ParsedCommand(action, rpe=_check_rpe(text))
+    if action == "checkin":
+        return ParsedCommand(action, duration_s=_check_duration(text))
     if action not in {"start", "workout"}:
         raise CommandError(f"'{action}' takes no payload, got {text!r:.40}")
     return ParsedCommand(action, _check_name(text))
@@ -90,7 +125,9 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
 def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
     unknown = sorted(set(doc) - _KEYS)
     if unknown:
-        raise CommandError(f"unknown field(s) {', '.join(unknown)}; allowed: workout, id, rpe")
+        raise CommandError(
+            f"unknown field(s) {', '.join(unknown)}; allowed: workout, id, rpe, duration_s"
+        )
     request_id = doc.get("id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
         raise CommandError("id must be a string of at most 64 characters")
@@ -101,6 +138,11 @@ def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
         raise CommandError('\'workout\' needs {"workout": "NAME"}')
     if ("rpe" in doc) != (action == "rpe"):
         raise CommandError("'rpe' needs {\"rpe\": 0-10}; other actions take no rpe")
+    if ("duration_s" in doc) and action != "checkin":
+        raise CommandError(f"'{action}' takes no duration_s (only 'checkin' does)")
     if action == "rpe":
         return ParsedCommand(action, rpe=_check_rpe(doc["rpe"]), request_id=request_id)
+    if action == "checkin":
+        duration = _check_duration(doc.get("duration_s", CHECKIN_DEFAULT_S))
+        return ParsedCommand(action, request_id=request_id, duration_s=duration)
     return ParsedCommand(action, None if workout is None else _check_name(workout), request_id)

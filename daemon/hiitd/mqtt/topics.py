@@ -90,6 +90,11 @@ class Topics:
         return f"{self.base}/plan/next"
 
     @property
+    def plan_checkin(self) -> str:
+        """The live readiness check-in: measuring, then done, failed or cancelled, retained."""
+        return f"{self.base}/plan/checkin"
+
+    @property
     def diagnostics(self) -> str:
         """The daemon's health (the store: ok or unavailable, and why), retained."""
         return f"{self.base}/diagnostics"
