@@ -6,8 +6,13 @@ Fixtures (use them from any integration test):
   simulate an outage on the same port, ``stop(wipe=True)`` also loses its state.
 - ``mosquitto_auth``: same, requiring ``user`` / ``secret-pw``.
 - ``mosquitto_tls``: ``mqtts://`` with a test CA made by ``openssl``; ``.ca_file``.
+- ``mosquitto_secure``: TLS, a password file for users ``hiitd``, ``homeassistant``
+  and a test-only ``observer`` (reads and writes everything), and the ACL as
+  shipped in ``config/mosquitto/acl.example``; ``.client(user)`` logs in as one.
+- ``mosquitto_wrong_name``: TLS with a certificate for ``broker.invalid`` only.
 - ``mqtt_subscriber``: ``async with mqtt_subscriber(broker, "a/#") as sub:`` then
-  ``await sub.wait_for(topic=..., payload=...)`` (deadline, then AssertionError).
+  ``await sub.wait_for(topic=..., payload=...)`` (deadline, then AssertionError);
+  ``user="homeassistant"`` logs in as one of the broker's users (TLS when it speaks it).
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import aiomqtt
 import pytest
 
 _START_TIMEOUT_S = 10.0
+ACL_EXAMPLE = Path(__file__).parents[2] / "config" / "mosquitto" / "acl.example"
 _STOP_TIMEOUT_S = 5.0
 
 
@@ -58,6 +64,8 @@ class Mosquitto:
     anonymous: bool = True
     username: str | None = None
     password: str | None = None
+    users: dict[str, str] = field(default_factory=dict)
+    """Every user the broker knows, with its password (``mosquitto_secure``)."""
     host: str = "127.0.0.1"
     port: int = field(default_factory=_free_port)
     _proc: subprocess.Popen[bytes] | None = None
@@ -66,6 +74,12 @@ class Mosquitto:
     def url(self) -> str:
         """``mqtt://127.0.0.1:PORT`` (``mqtts://`` for the TLS broker)."""
         return f"{self.scheme}://{self.host}:{self.port}"
+
+    def client(self, user: str | None = None, **kw: Any) -> aiomqtt.Client:
+        """A client of this broker (TLS with its CA when it speaks TLS), as ``user``."""
+        tls = aiomqtt.TLSParameters(ca_certs=str(self.ca_file)) if self.scheme == "mqtts" else None
+        login = {"username": user, "password": self.users[user]} if user else {}
+        return aiomqtt.Client(self.host, self.port, tls_params=tls, timeout=5, **login, **kw)
 
     @property
     def log_file(self) -> Path:
@@ -176,13 +190,15 @@ def mosquitto_auth(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[M
     broker.stop()
 
 
-def make_test_pki(openssl: str, where: Path) -> tuple[Path, Path, Path]:
-    """A CA and a server certificate for 127.0.0.1/localhost: (ca, cert, key)."""
+def make_test_pki(
+    openssl: str, where: Path, san: str = "IP:127.0.0.1,DNS:localhost"
+) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for ``san`` (127.0.0.1/localhost): (ca, cert, key)."""
     where.mkdir(parents=True, exist_ok=True)
     ca_key, ca_crt = where / "ca.key", where / "ca.crt"
     key, csr, crt = where / "server.key", where / "server.csr", where / "server.crt"
     ext = where / "san.ext"
-    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n", encoding="utf-8")
+    ext.write_text(f"subjectAltName={san}\n", encoding="utf-8")
 
     def run(*args: str) -> None:
         subprocess.run([openssl, *args], check=True, capture_output=True)
@@ -199,16 +215,67 @@ def make_test_pki(openssl: str, where: Path) -> tuple[Path, Path, Path]:
 @pytest.fixture
 def mosquitto_tls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto]:
     """A mosquitto speaking only TLS, its certificate signed by ``.ca_file``."""
+    broker = _tls_broker(request, tmp_path, san="IP:127.0.0.1,DNS:localhost", secure=False)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+# The users of mosquitto_secure. "observer" is the test's own eye on the broker
+# (the ACL example has no such user: it is appended to a copy of it).
+SECURE_USERS = {
+    "hiitd": "hiitd-test-pw",
+    "homeassistant": "ha-test-pw",
+    "observer": "observer-test-pw",
+}
+_OBSERVER_ACL = "\n# test only: sees and may write everything\nuser observer\ntopic readwrite #\n"
+
+
+def _tls_broker(
+    request: pytest.FixtureRequest, tmp_path: Path, *, san: str, secure: bool
+) -> Mosquitto:
     exe = _mosquitto_executable(request.config)
-    openssl = _root_conftest(request.config).require_executable("openssl")  # type: ignore[attr-defined]
-    ca, cert, key = make_test_pki(openssl, tmp_path / "pki")
-    broker = Mosquitto(
+    require = _root_conftest(request.config).require_executable  # type: ignore[attr-defined]
+    ca, cert, key = make_test_pki(require("openssl"), tmp_path / "pki", san)
+    config = [f"cafile {ca}", f"certfile {cert}", f"keyfile {key}"]
+    users: dict[str, str] = {}
+    if secure:
+        passwd_tool = require("mosquitto_passwd", "/usr/bin/mosquitto_passwd")
+        passwords, acl = tmp_path / "passwd", tmp_path / "acl"
+        passwords.touch(mode=0o600)
+        for user, password in SECURE_USERS.items():
+            subprocess.run(
+                [passwd_tool, "-b", str(passwords), user, password], check=True, capture_output=True
+            )
+        acl.write_text(ACL_EXAMPLE.read_text(encoding="utf-8") + _OBSERVER_ACL, encoding="utf-8")
+        config += [f"password_file {passwords}", f"acl_file {acl}"]
+        users = dict(SECURE_USERS)
+    return Mosquitto(
         exe,
         tmp_path,
-        extra_config=[f"cafile {ca}", f"certfile {cert}", f"keyfile {key}"],
+        extra_config=config,
         scheme="mqtts",
         ca_file=ca,
+        anonymous=not secure,
+        username="hiitd" if secure else None,
+        password=users.get("hiitd"),
+        users=users,
     )
+
+
+@pytest.fixture
+def mosquitto_secure(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto]:
+    """TLS (``.ca_file``), a password file (``.users``) and the shipped ACL example."""
+    broker = _tls_broker(request, tmp_path, san="IP:127.0.0.1,DNS:localhost", secure=True)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def mosquitto_wrong_name(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto]:
+    """TLS on 127.0.0.1 with a certificate (from ``.ca_file``) naming only broker.invalid."""
+    broker = _tls_broker(request, tmp_path, san="DNS:broker.invalid", secure=False)
     broker.start()
     yield broker
     broker.stop()
@@ -227,14 +294,17 @@ class Received:
 class Subscriber:
     """Collects every message on ``topic_filter`` in the background."""
 
-    def __init__(self, host: str, port: int, topic_filter: str) -> None:
+    def __init__(
+        self, host: str, port: int, topic_filter: str, client: aiomqtt.Client | None = None
+    ) -> None:
         self.host, self.port, self.topic_filter = host, port, topic_filter
+        self._client = client
         self.messages: list[Received] = []
         self._arrived = asyncio.Event()
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Self:
-        client = aiomqtt.Client(self.host, self.port, timeout=5)
+        client = self._client or aiomqtt.Client(self.host, self.port, timeout=5)
         async with asyncio.timeout(10):
             await self._stack.enter_async_context(client)
             await client.subscribe(self.topic_filter, qos=1)
@@ -291,21 +361,24 @@ class Subscriber:
             ) from None
 
 
-SubscriberFactory = Callable[[Mosquitto | str, str], AbstractAsyncContextManager[Subscriber]]
+SubscriberFactory = Callable[..., AbstractAsyncContextManager[Subscriber]]
 
 
 @pytest.fixture
 def mqtt_subscriber() -> SubscriberFactory:
-    """``async with mqtt_subscriber(broker_or_url, "filter/#") as sub: ...``."""
+    """``async with mqtt_subscriber(broker_or_url, "filter/#", user=None) as sub: ...``."""
 
     @contextlib.asynccontextmanager
-    async def subscribe(broker: Mosquitto | str, topic_filter: str) -> AsyncIterator[Subscriber]:
+    async def subscribe(
+        broker: Mosquitto | str, topic_filter: str, *, user: str | None = None
+    ) -> AsyncIterator[Subscriber]:
         if isinstance(broker, str):
             host, _, port = broker.removeprefix("mqtt://").partition(":")
-            address = (host, int(port))
+            address, client = (host, int(port)), None
         else:
             address = (broker.host, broker.port)
-        async with Subscriber(*address, topic_filter) as sub:
+            client = broker.client(user) if user or broker.scheme == "mqtts" else None
+        async with Subscriber(*address, topic_filter, client) as sub:
             yield sub
 
     return subscribe
