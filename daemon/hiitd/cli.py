@@ -145,7 +145,25 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--days", type=int, default=28, metavar="N", help="the last N days (28)")
     _add_common(q, as_json=True)
 
-    p = sub.add_parser("checkin", help="record a readiness check-in (2 min resting RR)")
+    p = sub.add_parser(
+        "checkin",
+        help="record a readiness check-in (2 min resting RR)",
+        description=(
+            "A morning readiness check-in: resting HR and lnRMSSD from 2 minutes at rest. "
+            "--live asks the running daemon to measure with the paired strap (exit 0 stored, "
+            "1 not stored and why, 69 daemon or broker not reachable); --rr-file reads an "
+            "HRV app's export; --resting-hr with --rmssd types one in."
+        ),
+    )
+    p.add_argument(
+        "--live", action="store_true", help="measure now with the strap, through the daemon"
+    )
+    p.add_argument(
+        "--duration",
+        type=int,
+        metavar="S",
+        help="with --live: seconds to measure, 60-300 (default 120)",
+    )
     p.add_argument("--rr-file", type=Path, metavar="FILE", help="resting RR intervals, ms a line")
     p.add_argument("--resting-hr", type=float, metavar="N", help="resting HR, bpm (with --rmssd)")
     p.add_argument("--rmssd", type=float, metavar="X", help="RMSSD, ms (with --resting-hr)")

@@ -1,27 +1,35 @@
 """``hiitd plan next|history`` and ``hiitd checkin``.
 
-The check-in takes a resting RR recording (``--rr-file``, one RR interval in ms
-a line, as exported by most HRV apps) or typed values (``--resting-hr N --rmssd
-X``). Measuring live with the paired strap is not done yet: it needs the daemon
-to hand over its BLE link for two minutes (a later issue).
+The check-in is measured live with the paired strap (``--live``: the running
+daemon owns the strap, so this asks it over MQTT and follows the measurement),
+taken from a resting RR recording (``--rr-file``, one RR interval in ms a line,
+as exported by most HRV apps) or typed in (``--resting-hr N --rmssd X``).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from datetime import date
 from typing import TYPE_CHECKING
 
 from hiitd import plan_io
-from hiitd.cli_common import EX_DATAERR, EX_OK, print_json, settings_from_args
-from hiitd.plan import readiness
+from hiitd.cli_common import (
+    EX_DATAERR,
+    EX_FAILURE,
+    EX_OK,
+    print_json,
+    settings_from_args,
+)
+from hiitd.mqtt.commands import CHECKIN_MAX_S, CHECKIN_MIN_S
 from hiitd.store import schema
 from hiitd.store.db import Store
 
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
+    from typing import Any
+
+    from hiitd.settings import Settings
 
 
 def _out(line: str) -> None:
@@ -77,32 +85,33 @@ def _read_rr(path: Path) -> list[float]:
 
 
 def cmd_checkin(args: argparse.Namespace) -> int:
-    """Record a readiness check-in."""
+    """Record a readiness check-in: live with the strap, from an RR file, or typed in."""
     settings = settings_from_args(args)
+    sources = [args.live, args.rr_file is not None, args.resting_hr is not None]
+    if sum(sources) != 1 or (args.resting_hr is not None) != (args.rmssd is not None):
+        sys.stderr.write(
+            "hiitd: give one of --live, --rr-file FILE, or --resting-hr N with --rmssd X\n"
+        )
+        return EX_DATAERR
+    if args.duration is not None and not args.live:
+        sys.stderr.write("hiitd: --duration goes with --live\n")
+        return EX_DATAERR
+    if args.live:
+        return _checkin_live(settings, args)
     now = time.time()
     try:
         if args.rr_file is not None:
             row = plan_io.checkin_from_rr(_read_rr(args.rr_file), now, "rr_file")
-        elif args.resting_hr is not None and args.rmssd is not None:
-            row = plan_io.checkin_manual(args.resting_hr, args.rmssd, now)
         else:
-            sys.stderr.write("hiitd: give --rr-file FILE, or --resting-hr N and --rmssd X\n")
-            return EX_DATAERR
+            row = plan_io.checkin_manual(args.resting_hr, args.rmssd, now)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"hiitd: check-in not recorded: {exc}\n")
         return EX_DATAERR
     state_dir = settings.storage.state_dir
     with Store.open(state_dir) as store:
-        store.add_checkin(row)
-        day = date.fromisoformat(row.day)
-        ready = readiness(plan_io.checkins(store, day, settings.plan), settings.plan, day)
+        ready = plan_io.keep_checkin(store, row, settings.plan)
     doc = {
-        "day": row.day,
-        "resting_hr": round(row.resting_hr, 1) if row.resting_hr is not None else None,
-        "rmssd_ms": round(row.rmssd_ms, 1) if row.rmssd_ms is not None else None,
-        "ln_rmssd": round(row.ln_rmssd, 3) if row.ln_rmssd is not None else None,
-        "beats": row.beats,
-        "artefact_pct": row.artefact_pct,
+        **plan_io.checkin_figures(row),
         "readiness": ready.to_payload(),
         "store": str(state_dir / schema.FILE_NAME),
     }
@@ -116,3 +125,49 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         for f in ready.flags:
             _out(f"  - {f.text}")
     return EX_OK
+
+
+def _checkin_live(settings: Settings, args: argparse.Namespace) -> int:
+    """Ask the running daemon to measure; print its progress and the outcome."""
+    import asyncio  # noqa: PLC0415 - only this path talks to the broker
+
+    from hiitd.mqtt.checkin_call import request_checkin  # noqa: PLC0415
+    from hiitd.mqtt.topics import Topics  # noqa: PLC0415
+
+    duration = 120 if args.duration is None else args.duration
+    if not CHECKIN_MIN_S <= duration <= CHECKIN_MAX_S:
+        sys.stderr.write(
+            f"hiitd: --duration must be {CHECKIN_MIN_S}-{CHECKIN_MAX_S} s, got {duration}\n"
+        )
+        return EX_DATAERR
+    topics = Topics(settings.mqtt.prefix, settings.athlete.id)
+
+    def progress(doc: dict[str, Any]) -> None:
+        if args.json:
+            return
+        hr = doc.get("hr")
+        _out(
+            f"measuring: {doc.get('remaining_s', 0):.0f} s left, "
+            f"{'--' if hr is None else hr} bpm, {doc.get('beats', 0)} beats"
+        )
+        sys.stdout.flush()
+
+    if not args.json:
+        _out(f"check-in: sit or lie still and breathe normally for {duration} s")
+        sys.stdout.flush()
+    doc = asyncio.run(request_checkin(settings.mqtt, topics, duration, progress))
+    if args.json:
+        print_json(doc)
+    elif doc.get("state") == "done":
+        _out(
+            f"check-in {doc['day']}: resting HR {doc['resting_hr']:.0f} bpm, "
+            f"lnRMSSD {doc['ln_rmssd']:.2f} (RMSSD {doc['rmssd_ms']:.0f} ms), "
+            f"readiness: {doc['readiness']}"
+        )
+        for text in doc.get("flags") or []:
+            _out(f"  - {text}")
+    if doc.get("state") == "done":
+        return EX_OK
+    if not args.json:
+        sys.stderr.write(f"hiitd: check-in not recorded: {doc.get('error')}\n")
+    return EX_FAILURE
