@@ -14,6 +14,7 @@ from hiitd import __version__
 from hiitd.mqtt.discovery import config_topic, discovery_payload
 from hiitd.mqtt.payloads import encode
 from hiitd.mqtt.topics import Topics
+from hiitd.plan.ladders import plan_names
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,7 +46,8 @@ def discovery_message(
         topics,
         athlete_name=settings.athlete.name,
         version=__version__,
-        workouts=catalog.names(),
+        # The plan's rungs too: plan/next recommends them and the select must show them.
+        workouts=[*catalog.names(), *plan_names(settings.plan.easy_run_min)],
         roles=roles,
     )
     return DiscoveryMessage(

@@ -63,13 +63,16 @@ def _check_sensor(key: str, config: dict[str, Any], errors: list[str]) -> None:
 def _check_rendered(key: str, config: dict[str, Any], value: str | None, errors: list[str]) -> None:
     if value is None or value == "None":
         return
+    numeric = "unit_of_measurement" in config or config.get("state_class")
+    if value == "" and numeric:
+        return  # a numeric sensor ignores an empty state (mqtt/sensor.py, _update_state)
     if config.get("device_class") == "timestamp":
         parsed = dt_util.parse_datetime(value)
         if parsed is None or parsed.tzinfo is None:
             errors.append(f"{key}: {value!r} is not a timestamp with a time zone")
     elif config.get("options") and value not in config["options"]:
         errors.append(f"{key}: {value!r} is not one of its options")
-    elif "unit_of_measurement" in config or config.get("state_class"):
+    elif numeric:
         try:
             float(value)
         except ValueError:

@@ -106,12 +106,14 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
             # A session starts: a check-in under way is cancelled, saying so.
             await phone.publish(f"{BASE}/cmd/checkin", b'{"id": "c2"}', qos=1)
             await sub.wait_for(topic=RESULT, match=_reply("c2", final=False))
-            await phone.publish(f"{BASE}/cmd/start", b"gibala-10x60", qos=1)
+            # "next": the plan's recommendation, as Home Assistant's "Start next session" sends.
+            await phone.publish(f"{BASE}/cmd/start", b"next", qos=1)
             cancelled = body((await sub.wait_for(topic=CHECKIN, match=_ended("c2"))).payload)
-            await sub.wait_for(
+            running = await sub.wait_for(
                 topic=f"{BASE}/session/state",
-                match=lambda m: body(m.payload)["state"] == "running",
+                match=lambda m: body(m.payload)["state"] in {"countdown", "running"},
             )
+            recommended = body(sub.on(f"{BASE}/plan/next")[-1].payload)["workout"]
             # ... and while it runs, a check-in is refused (MQTT and the CLI alike).
             await phone.publish(f"{BASE}/cmd/checkin", b'{"id": "c3"}', qos=1)
             refused = body(
@@ -146,6 +148,9 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
     assert "lnRMSSD" in lines[-1]
     assert "readiness: unknown" in lines[-1]
 
+    assert recommended is not None
+    assert recommended.startswith("plan-")
+    assert body(running.payload)["workout"] == recommended
     assert cancelled["state"] == "cancelled"
     assert cancelled["error"] == "check-in cancelled: a session was started"
     assert refused["ok"] is False

@@ -169,12 +169,24 @@ RESULT = [{"ts": 3.0, "session_id": "s1", "workout": "norwegian-4x4", "end_wall"
            "calories_kcal": 612.4, "trimp": 93.1, "avg_hr": 151.0}]  # fmt: skip
 
 
+CHECKIN = [
+    {"ts": 4.0, "state": "measuring", "started": 3.0, "duration_s": 120.0, "remaining_s": 95.0,
+     "beats": 23, "hr": 54},
+    {"ts": 5.0, "state": "done", "started": 3.0, "duration_s": 120.0, "day": "2025-11-26",
+     "resting_hr": 52.4, "rmssd_ms": 61.2, "ln_rmssd": 4.114, "beats": 104, "artefact_pct": 0.0,
+     "readiness": "green", "flags": []},
+    {"ts": 6.0, "state": "failed", "started": 5.5, "duration_s": 120.0, "beats": 12,
+     "error": "beats cover only 12 of 120 s"},
+]  # fmt: skip
+
+
 def _samples() -> dict[str, list[Any]]:
     return {
         f"{BASE}/hr": HR,
         f"{BASE}/footpod": POD,
         f"{BASE}/session/state": STATE,
         f"{BASE}/session/result": RESULT,
+        f"{BASE}/plan/checkin": CHECKIN,
     }
 
 
@@ -205,6 +217,13 @@ def test_discovery_passes_home_assistants_own_validation(
     attributes = json.loads(components["last_session"]["rendered"]["json_attributes_template"][0])
     assert attributes["calories_kcal"] == 612.4
     assert attributes["trimp"] == 93.1
+    assert values("checkin") == ["measuring", "done", "failed"]
+    # While measuring (and after a failure) the last stored figures stay: HA ignores "".
+    assert values("resting_hr") == ["", "52.4", ""]
+    assert values("ln_rmssd") == ["", "4.114", ""]
+    checkin = components["checkin"]["rendered"]["json_attributes_template"]
+    assert json.loads(checkin[0])["remaining_s"] == 95.0
+    assert json.loads(checkin[2])["error"] == "beats cover only 12 of 120 s"
 
 
 @pytest.mark.timeout(HA_INSTALL_TIMEOUT_S + 60)

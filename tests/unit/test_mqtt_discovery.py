@@ -20,6 +20,7 @@ from hiitd.mqtt.discovery import (
 )
 from hiitd.mqtt.payloads import encode
 from hiitd.mqtt.topics import Topics
+from hiitd.plan.ladders import LADDERS, plan_names, plan_workout
 from hiitd_drivers.samples import Role
 
 TOPICS = Topics("hiitd", "alex")
@@ -69,7 +70,8 @@ def test_the_runner_gets_every_asked_for_entity() -> None:
         "session_state", "step", "step_remaining", "interval", "elapsed", "calories",
         "trimp", "strap_battery", "footpod_battery", "last_session", "cue", "start",
         "pause", "resume", "skip", "lap", "stop", "workout", "chart",
-        "next_session", "readiness", "load_ratio", "session_rpe",
+        "next_session", "readiness", "load_ratio", "session_rpe", "start_next",
+        "start_checkin", "checkin", "resting_hr", "ln_rmssd",
     }  # fmt: skip
 
 
@@ -77,7 +79,7 @@ def test_state_topics_are_the_daemons_own() -> None:
     """Entities read the existing JSON topics; only the chart has a topic of its own."""
     known = {
         TOPICS.hr, TOPICS.footpod, TOPICS.session_state, TOPICS.session_result,
-        TOPICS.session_cue, TOPICS.plan_next,
+        TOPICS.session_cue, TOPICS.plan_next, TOPICS.plan_checkin,
     }  # fmt: skip
     for comp in _doc()["components"].values():
         if "state_topic" in comp:
@@ -165,3 +167,39 @@ def test_plan_entities_read_plan_next_and_the_rpe_number_sends_whole_numbers() -
         1,
     )
     assert rpe["command_template"] == "{{ value | int }}"
+
+
+def test_check_in_entities_start_one_and_show_its_state_and_last_figures() -> None:
+    """A button sends cmd/checkin; the state and figures read plan/checkin, kept while measuring."""
+    c = _doc()["components"]
+    press = c["start_checkin"]
+    assert (press["command_topic"], press["payload_press"]) == ("hiitd/alex/cmd/checkin", "")
+    state = c["checkin"]
+    assert state["state_topic"] == state["json_attributes_topic"] == TOPICS.plan_checkin
+    assert state["options"] == ["measuring", "done", "failed", "cancelled"]
+    for key in ("ln_rmssd", "resting_hr", "error", "remaining_s", "readiness"):
+        assert f"'{key}'" in state["json_attributes_template"]
+    for key in ("resting_hr", "ln_rmssd"):
+        # A numeric sensor ignores an empty state: the last stored value stays while measuring.
+        assert c[key]["value_template"].endswith("if value_json.state == 'done' else '' }}")
+        assert c[key]["state_class"] == "measurement"
+
+
+def test_start_next_sends_next_and_the_select_can_list_every_plan_workout() -> None:
+    """'Start next session' sends "next" to cmd/start; the plan's names fit the select."""
+    assert set(ACTIONS) >= {"start", "checkin"}
+    nxt = _doc()["components"]["start_next"]
+    assert (nxt["command_topic"], nxt["payload_press"]) == ("hiitd/alex/cmd/start", "next")
+    names = plan_names(30)
+    assert "plan-intervals-12" in names
+    assert names[-1] == "plan-easy-30"
+    assert len(names) == sum(len(ladder) for ladder in LADDERS.values()) + 1
+    assert _doc(workouts=[*WORKOUTS, *names])["components"]["workout"]["options"][-1] == (
+        "plan-easy-30"
+    )
+
+
+def test_every_plan_workout_name_can_be_started() -> None:
+    """Each name the select offers for the plan resolves to a workout (cmd/workout can set it)."""
+    for name in plan_names(45):
+        assert plan_workout(name).name == name

@@ -106,6 +106,8 @@ class _Builder:
     def add(
         self, platform: str, key: str, name: str, *, role: Role | None = None, **opts: Any
     ) -> None:
+        if key in self.components:  # one would silently replace the other
+            raise ValueError(f"two components named {key!r}")
         self.components[key] = {
             "platform": platform,
             "unique_id": f"{device_id(self.topics.athlete_id)}_{key}",
@@ -218,9 +220,43 @@ def _controls(b: _Builder, workouts: Sequence[str]) -> None:
     b.add("image", "chart", "Last session chart", **chart)
 
 
+CHECKIN_STATES: Final = ("measuring", "done", "failed", "cancelled")
+_CHECKIN_FIGURES: Final = (
+    "day", "started", "duration_s", "remaining_s", "hr", "beats", "resting_hr", "rmssd_ms",
+    "ln_rmssd", "artefact_pct", "readiness", "flags", "error",
+)  # fmt: skip
+
+
+def _done(field: str) -> str:
+    # An empty state is ignored by a numeric MQTT sensor (homeassistant/components/mqtt/
+    # sensor.py, _update_state): while measuring, the last stored value stays shown.
+    return f"{{{{ value_json.{field} if value_json.state == 'done' else '' }}}}"
+
+
+def _checkin_entities(b: _Builder) -> None:
+    """The readiness check-in: a button to start one, its state, and the last figures."""
+    t = b.topics
+    press: dict[str, Any] = {"command_topic": t.cmd("checkin"), "payload_press": "", "qos": 1}
+    b.add("button", "start_checkin", "Start readiness check-in", icon="mdi:heart-flash", **press)
+    figures = ", ".join(f"'{k}': value_json.get('{k}')" for k in _CHECKIN_FIGURES)
+    attributes = {
+        "json_attributes_topic": t.plan_checkin,
+        "json_attributes_template": f"{{{{ {{{figures}}} | tojson }}}}",
+    }
+    states = {"device_class": "enum", "options": list(CHECKIN_STATES), "icon": "mdi:heart-flash"}
+    b.sensor("checkin", "Check-in", t.plan_checkin, "{{ value_json.state }}", states, **attributes)
+    bpm = _opts("bpm", precision=0, icon="mdi:heart-outline")
+    b.sensor("resting_hr", "Resting HR (check-in)", t.plan_checkin, _done("resting_hr"), bpm)
+    ln = _opts(precision=2, icon="mdi:sine-wave")
+    b.sensor("ln_rmssd", "lnRMSSD (check-in)", t.plan_checkin, _done("ln_rmssd"), ln)
+
+
 def _plan_entities(b: _Builder) -> None:
     """The next session (``plan/next``), readiness, the load ratio, and the RPE to give."""
     plan = b.topics.plan_next
+    # ``next`` is the daemon's name for plan/next's workout (mqtt/commands.py).
+    press: dict[str, Any] = {"command_topic": b.topics.cmd("start"), "payload_press": "next"}
+    b.add("button", "start_next", "Start next session", icon="mdi:play-speed", qos=1, **press)
     keys = ("kind", "level", "protocol", "step", "steps", "description", "deload", "why")
     figures = ", ".join(f"'{k}': value_json.get('{k}')" for k in keys)
     attributes = {
@@ -257,6 +293,9 @@ def discovery_payload(
 ) -> dict[str, Any]:
     """The device discovery document; ``workouts`` are the select's options.
 
+    Give the plan's workouts (``ladders.plan_names``) among ``workouts``: the
+    select shows the session's workout, and one it does not list is dropped.
+
     Entities of a sensor role that is not enabled are left out: they could
     never be anything but unavailable.
     """
@@ -268,6 +307,7 @@ def discovery_payload(
     _result_sensors(b)
     _controls(b, workouts)
     _plan_entities(b)
+    _checkin_entities(b)
     origin = {"name": "hiitd", "sw_version": version}
     if support_url is not None:
         origin["support_url"] = support_url

@@ -114,6 +114,14 @@ def easy_name(minutes: int) -> str:
     return f"plan-easy-{minutes}"
 
 
+def plan_names(easy_run_min: int) -> list[str]:
+    """Every workout name the plan can recommend: each ladder's rungs and the easy run."""
+    rungs = [
+        plan_name(kind, n) for kind, ladder in LADDERS.items() for n in range(1, len(ladder) + 1)
+    ]
+    return [*rungs, easy_name(easy_run_min)]
+
+
 def locate(workout: str | None) -> tuple[Kind, int] | None:
     """The ladder and rung a stored session's workout was, when it was one."""
     if workout is None:
