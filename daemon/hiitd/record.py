@@ -10,7 +10,11 @@ at all is a dropout, never filled in.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class SessionStatus(enum.StrEnum):
@@ -119,14 +123,21 @@ class SessionRecord:
     status: SessionStatus
     end_t: float | None  # None while running (or interrupted before any checkpoint)
     athlete: AthleteSnapshot
-    hr: tuple[HrPoint, ...] = ()
-    pod: tuple[PodPoint, ...] = ()
+    # Tuples, or compact views while the session is being recorded (store/columns.py).
+    hr: Sequence[HrPoint] = ()
+    pod: Sequence[PodPoint] = ()
     steps: tuple[StepRecord, ...] = ()
     pauses: tuple[PauseRecord, ...] = ()
     cues: tuple[CueRecord, ...] = ()
     devices: tuple[DeviceRecord, ...] = ()
     sub_sport: str = "generic"  # treadmill or street when known (FIT session sub_sport)
     rpe: int | None = None  # session RPE 0-10, when the runner gave one
+
+    def materialized(self) -> SessionRecord:
+        """The same record with its points as tuples (built once: for metrics and exports)."""
+        if isinstance(self.hr, tuple) and isinstance(self.pod, tuple):
+            return self
+        return replace(self, hr=tuple(self.hr), pod=tuple(self.pod))
 
     @property
     def duration_s(self) -> float:

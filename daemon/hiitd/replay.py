@@ -218,7 +218,8 @@ def replay_file(
             out.take(engine.command(Command("stop"), now).events, now)
     source = reader.file()
     builder.sub_sport = source.sub_sport or "generic"
-    record = builder.record()
+    built = builder.record()
+    record = None if built is None else built.materialized()
     return ReplayResult(
         file=str(path),
         workout=planned.name,

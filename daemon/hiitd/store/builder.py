@@ -17,13 +17,12 @@ from hiitd.record import (
     AthleteSnapshot,
     CueRecord,
     DeviceRecord,
-    HrPoint,
     PauseRecord,
-    PodPoint,
     SessionRecord,
     SessionStatus,
     StepRecord,
 )
+from hiitd.store.columns import HrColumns, PodColumns
 from hiitd_drivers.samples import (
     BatterySample,
     DeviceInfoSample,
@@ -64,8 +63,8 @@ class _Open:
     start_wall: float
     athlete: AthleteSnapshot
     planned: tuple[PlannedStep, ...]
-    hr: list[HrPoint] = field(default_factory=list)
-    pod: list[PodPoint] = field(default_factory=list)
+    hr: HrColumns = field(default_factory=HrColumns)  # compact: see store/columns.py
+    pod: PodColumns = field(default_factory=PodColumns)
     steps: list[StepRecord] = field(default_factory=list)
     pauses: list[PauseRecord] = field(default_factory=list)
     cues: list[CueRecord] = field(default_factory=list)
@@ -116,13 +115,12 @@ class RecordBuilder:
         match sample:
             case HeartRateSample() if self.active and self.current is not None:
                 t = now - self.current.t0
-                self.current.hr.append(HrPoint(t, sample.bpm, sample.rr_ms, sample.contact))
+                self.current.hr.append(t, sample.bpm, sample.rr_ms, sample.contact)
             case FootpodSample() if self.active and self.current is not None:
                 t = now - self.current.t0
-                point = PodPoint(
+                self.current.pod.append(
                     t, sample.speed_mps, sample.cadence_spm, sample.stride_m, sample.distance_m
                 )
-                self.current.pod.append(point)
             case DeviceInfoSample():
                 old = self.devices.get(sample.role, DeviceRecord(sample.role.value))
                 self.devices[sample.role] = replace(
@@ -156,8 +154,8 @@ class RecordBuilder:
             start_wall=record.start_wall,
             athlete=record.athlete,
             planned=self.planned(),
-            hr=list(record.hr),
-            pod=list(record.pod),
+            hr=HrColumns(record.hr),
+            pod=PodColumns(record.pod),
             steps=list(record.steps),
             pauses=list(record.pauses),
             cues=list(record.cues),
@@ -172,7 +170,11 @@ class RecordBuilder:
     # ----------------------------------------------------------------- output
 
     def record(self) -> SessionRecord | None:
-        """The session so far (or the last one, once it ended)."""
+        """The session so far (or the last one, once it ended).
+
+        Its points are views on the builder's columns (cheap to take every few
+        seconds); ``materialized()`` before reading them many times.
+        """
         s = self.current
         if s is None:
             return None
@@ -183,8 +185,8 @@ class RecordBuilder:
             status=s.status,
             end_t=s.end_t,
             athlete=s.athlete,
-            hr=tuple(s.hr),
-            pod=tuple(s.pod),
+            hr=s.hr.view(),
+            pod=s.pod.view(),
             steps=tuple(s.steps),
             pauses=tuple(s.pauses),
             cues=tuple(s.cues),

@@ -15,7 +15,7 @@ from hiitd.store.rows import SessionRow
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from hiitd.record import DeviceRecord, PauseRecord, StepRecord
 
@@ -114,12 +114,12 @@ def write(
             conn.executemany(sql, new)
             written += len(new)
 
-    def appended(items: tuple[Any, ...], start: int, f: Callable[..., rows.Row]) -> list[rows.Row]:
+    def appended(items: Sequence[Any], start: int, f: Callable[..., rows.Row]) -> list[rows.Row]:
         # OR IGNORE: a point already stored (same seq) is never duplicated.
         return [f(sid, i, x) for i, x in enumerate(items[start:], start)]
 
     def changed(
-        old: tuple[Any, ...], items: tuple[Any, ...], f: Callable[..., rows.Row]
+        old: Sequence[Any], items: Sequence[Any], f: Callable[..., rows.Row]
     ) -> list[rows.Row]:
         return [f(sid, i, x) for i, x in enumerate(items) if i >= len(old) or old[i] != x]
 
