@@ -189,6 +189,7 @@ async def supervise(
     plan_due = asyncio.Event()
     plan_due.set()  # at start-up, then after each session and each rating
     recording.on_kept = lambda _sid: plan_due.set()
+    recording.send = send
 
     def rate_session(rpe: int) -> str | None:
         if recording.store is None:

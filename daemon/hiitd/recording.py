@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from hiitd.analysis import Job, analyse_in_child
 from hiitd.coach.resume import ResumePoint, restore_from
 from hiitd.errors import HiitdError, MqttError, StoreError
-from hiitd.metrics.summary import compute_metrics
 from hiitd.store.builder import RecordBuilder
-from hiitd.store.recorder import Checkpoint, Recorder
+from hiitd.store.recorder import Recorder
 from hiitd.store.recovery import RESUME_WINDOW_S, Action, recover, resume_t0
 
 if TYPE_CHECKING:
@@ -52,9 +52,8 @@ DELIVERED_KEEP_S = 7 * 24 * 3600.0  # delivered outbox rows are kept a week for 
 
 @dataclass
 class _Finished:
-    record: SessionRecord
-    result: dict[str, Any]
-    metrics: dict[str, Any]
+    record: SessionRecord  # its points are views on the builder's columns
+    result: dict[str, Any]  # the engine's summary; the metrics are added after the analysis
 
 
 @dataclass
@@ -73,6 +72,8 @@ class Recording:
     _outbox_idle: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     # Told the store's health whenever it changes (app.py: retained <base>/diagnostics).
     on_health: Callable[[dict[str, Any]], None] | None = field(init=False, default=None)
+    # Sends the coach's messages (app.py): the session result, once analysed.
+    send: Callable[[list[Outgoing]], None] | None = field(init=False, default=None)
     # Told each session id once its summary and metrics are kept (app.py: <base>/plan/next).
     on_kept: Callable[[str], None] | None = field(init=False, default=None)
     _health_said: tuple[str, str | None] | None = field(init=False, default=None)
@@ -88,7 +89,7 @@ class Recording:
         self.recorder = Recorder(builder, self.state_dir, wall=self.wall)
         self.store = self.recorder.open_store()
         self.coach.observers.append(self.recorder.on_events)
-        self.coach.enrich_result = self._enrich
+        self.coach.take_result = self._take_result
         self._wake.set()  # deliver what a previous run left in the outbox
 
     # ------------------------------------------------------------ the loop side
@@ -143,21 +144,13 @@ class Recording:
                     log.info("samples_pruned", sessions=pruned, retention_days=retention_days)
             await asyncio.sleep(24 * 3600)
 
-    def _enrich(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Add the session's metrics to its result, and queue the post-session work."""
+    def _take_result(self, body: dict[str, Any]) -> bool:
+        """The session ended: its result goes out once the analysis added its metrics."""
         record = self.recorder.builder.record()
         if record is None:
-            return body
-        try:
-            metrics = compute_metrics(record).to_payload()
-        except Exception:  # a metrics bug must not lose the result itself
-            log.exception("metrics_failed", session_id=record.session_id)
-            return body
-        ended = record.start_wall + (record.end_t or 0.0)
-        times = {"start_wall": record.start_wall, "end_wall": ended, "status": record.status.value}
-        enriched = {**body, **times, **_key_figures(metrics), "metrics": metrics}
-        self._finished.put_nowait(_Finished(record, enriched, metrics))
-        return enriched
+            return False  # nothing recorded: the coach publishes the bare result now
+        self._finished.put_nowait(_Finished(record, body))
+        return True
 
     # ------------------------------------------------------------------ tasks
 
@@ -281,10 +274,12 @@ class Recording:
             return
 
     async def post_session(self, link: MqttLink | None = None) -> None:
-        """After each session: keep its summary and metrics; save the chart and FIT file.
+        """After each session: its metrics, the result, the summary, the chart and FIT file.
 
-        The chart also goes to ``session/chart`` through ``link``, retained (the
-        Home Assistant image entity shows the last session's chart).
+        The analysis runs in a child process (analysis.py: its memory goes back
+        to the system); the result, with the metrics, then goes out through the
+        outbox like any durable message, and the chart to ``session/chart``
+        through ``link``, retained (Home Assistant's image entity shows it).
         """
         while True:
             # One session per call: its record (every point) is not kept alive
@@ -292,42 +287,53 @@ class Recording:
             await self._post_one(await self._finished.get(), link)
 
     async def _post_one(self, done: _Finished, link: MqttLink | None) -> None:
-        # Taken here, on the loop: the builder is the loop's (recorder.py); only the
-        # frozen checkpoint goes to the worker, which makes sure the session is
-        # stored before its summary.
-        cp = self.recorder.take_checkpoint(self.clock.now(), force=True)
+        record, sid = done.record, done.record.session_id
+        ended = record.start_wall + (record.end_t or 0.0)
+        result = {
+            **done.result,
+            "start_wall": record.start_wall,
+            "end_wall": ended,
+            "status": record.status.value,
+        }
+        sent = False
         try:
-            chart = await asyncio.to_thread(self._keep, done, cp)
-        except (HiitdError, OSError, ValueError) as exc:
-            log.warning("post_session_failed", session_id=done.record.session_id, error=str(exc))
-        else:
-            if link is not None:
-                link.set_retained(self.coach.topics.session_chart, chart)
+            # Taken here, on the loop: the builder is the loop's (recorder.py); only
+            # the frozen checkpoint goes to the worker, so the session is stored
+            # before its summary.
+            cp = self.recorder.take_checkpoint(self.clock.now(), force=True)
+            if cp is not None and self.store is not None:
+                await asyncio.to_thread(self.recorder.write, cp)
+            folder = self.state_dir / "exports"
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+            analysis = await analyse_in_child(Job(record, folder))
+            for error in analysis.errors:
+                log.warning("analysis_failed", session_id=sid, error=error)
+            metrics = analysis.metrics
+            if metrics is not None:
+                result = {**result, **_key_figures(metrics), "metrics": metrics}
+            self._send_result(result)
+            sent = True
+            if self.store is not None:
+                await asyncio.to_thread(self.store.set_summary, sid, result, metrics)
+            log.info("session_saved", session_id=sid, folder=str(folder))
+            if link is not None and analysis.chart is not None:
+                link.set_retained(self.coach.topics.session_chart, analysis.chart)
             if self.on_kept is not None:
-                self.on_kept(done.record.session_id)
+                self.on_kept(sid)
+            _return_freed_memory()
+        except (HiitdError, OSError, ValueError) as exc:
+            log.warning("post_session_failed", session_id=sid, error=str(exc))
         finally:
+            if not sent:  # failed or cancelled (the daemon stops): the result, bare, not lost
+                self._send_result(result)
             # Stored (or held by the recorder until the store works again): the
             # builder no longer needs the finished session's points.
-            self.recorder.release_ended(done.record.session_id)
+            self.recorder.release_ended(sid)
             self._finished.task_done()  # drained() joins the queue
 
-    def _keep(self, done: _Finished, cp: Checkpoint | None) -> bytes:
-        sid = done.record.session_id
-        if self.store is not None:
-            if cp is not None:
-                self.recorder.write(cp)
-            self.store.set_summary(sid, done.result, done.metrics)
-        from hiitd.export import export_fit, render_chart  # noqa: PLC0415 - heavy, after a session
-
-        folder = self.state_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        kcal = (done.metrics.get("calories") or {}).get("kcal")
-        (folder / f"{sid}.fit").write_bytes(export_fit(done.record, calories_kcal=kcal))
-        chart = render_chart(done.record)
-        (folder / f"{sid}.png").write_bytes(chart)
-        log.info("session_saved", session_id=sid, folder=str(folder))
-        _return_freed_memory()
-        return chart
+    def _send_result(self, body: dict[str, Any]) -> None:
+        if self.send is not None:
+            self.send([self.coach.result_message(body)])
 
     async def drained(self) -> None:
         """Return once the finished sessions are kept and the outbox is empty."""
@@ -341,12 +347,11 @@ class Recording:
 
 
 def _return_freed_memory() -> None:
-    """Give the heap's free pages back to the OS (glibc only; elsewhere nothing).
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing).
 
-    Metrics, the chart and the FIT file of a long session allocate a few
-    megabytes that are freed at once but stay in glibc's heap, scattered
-    between live blocks, so RSS keeps them (soak: +10 MB after a 1-hour
-    session's post-session work, +12 MB of +16 MB given back by this call).
+    The post-session work (the job's pickle, the child's reply, the summary)
+    frees a few megabytes that glibc keeps in its heap between live blocks;
+    the soak measured about 2.5 MB of RSS after a 3-hour session returned by this call.
     """
     name = ctypes.util.find_library("c")
     if name is None:

@@ -53,8 +53,9 @@ class Coach:
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
     # Sees every event with its time before it is translated (the recorder).
     observers: list[Callable[[list[Event], float], None]] = field(default_factory=list)
-    # Adds what the engine cannot know to the session result (the metrics).
-    enrich_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Takes the session result to publish it later, with what the engine cannot
+    # know (the metrics): True when taken (recording.py), False to publish it now.
+    take_result: Callable[[dict[str, Any]], bool] | None = None
     # Keeps the runner's RPE for the last finished session (``cmd/rpe``); an error or None.
     rate_session: Callable[[int], str | None] | None = None
     # The live readiness check-in (``cmd/checkin``), when a strap can take one.
@@ -191,22 +192,17 @@ class Coach:
                     )
                 case SessionEnded(summary=s):
                     body = {"ts": ts, **s.to_payload()}
-                    if self.enrich_result is not None:
-                        body = self.enrich_result(body)
-                    out.append(
-                        Outgoing(
-                            self.topics.session_result,
-                            encode(body),
-                            qos=1,
-                            retain=True,
-                            durable=True,
-                        )
-                    )
+                    if self.take_result is None or not self.take_result(body):
+                        out.append(self.result_message(body))
                     self.finished = True
                 case Notice(text=text, code=code):
                     log.info("coach_notice", code=code, text=text)
         del now
         return out
+
+    def result_message(self, body: dict[str, Any]) -> Outgoing:
+        """The session result: retained, and through the outbox (it must not be lost)."""
+        return Outgoing(self.topics.session_result, encode(body), qos=1, retain=True, durable=True)
 
     def _state_message(self, payload: dict[str, object], ts: float) -> Outgoing:
         return Outgoing(
