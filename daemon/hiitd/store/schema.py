@@ -179,6 +179,9 @@ def _script(conn: sqlite3.Connection, sql: str) -> None:
             conn.execute(statement)
 
 
+CACHE_KIB = 1024
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open the file with hiitd's settings. Raises sqlite3.Error."""
     # check_same_thread=False: the daemon calls the store from asyncio.to_thread
@@ -196,6 +199,9 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # 1 MiB of page cache, not SQLite's 2 MiB: the daemon appends and reads
+        # little back, and on a Pi Zero every connection's cache is resident.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         migrate(conn)
     except BaseException:
         conn.close()
