@@ -13,10 +13,12 @@ when RSS grew by 5 MB or more or the tasks or the outbox did not return to
 their baseline.
 
 One-time costs are paid before the baseline, so the figures show leaks, not
-warm-up: a one-minute session runs to its end first (the first session's end
-imports and sets up matplotlib for the chart, about 50 MB once), then the long
-session is started by an MQTT command, as a phone would. The session time is
-``hours`` x 3600 s; the wall time is that divided by ``speed``.
+warm-up: a one-minute session runs to its end first (its post-session work
+imports the analysis machinery once), then the long session is started by an
+MQTT command, as a phone would. The session time is ``hours`` x 3600 s; the
+wall time is that divided by ``speed``. ``--sessions N`` runs the long session
+N times and prints the figures after each: a leak grows with every session,
+a one-time cost does not.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ class Broker:
             self.proc = None
 
 
-async def soak(hours: float, speed: float, workdir: Path) -> int:
+async def soak(hours: float, speed: float, workdir: Path, sessions: int = 1) -> int:
     """Run the soak; 0 when the figures are within bounds."""
     os.environ["STATE_DIRECTORY"] = str(workdir / "state")
     broker = Broker(workdir)
@@ -183,23 +185,27 @@ async def soak(hours: float, speed: float, workdir: Path) -> int:
             while store.pending_count():
                 await asyncio.sleep(0.5)
         await asyncio.sleep(3)
-        started.clear()
-        ended.clear()
-        async with aiomqtt.Client("127.0.0.1", broker.port) as phone:
-            await phone.publish(f"{settings.base_topic}/cmd/start", b"soak", qos=1)
-        await started.wait()
-        await clock_.sleep(300)  # five minutes in: the session's steady state
-        report["start"] = figures()
-        await clock_.sleep(session_s / 2 - 300)
-        broker.stop()  # empty state when it comes back (no persistence)
-        await asyncio.sleep(BROKER_DOWN_S)
-        broker.start()
-        await ended.wait()
-        async with asyncio.timeout(60):
-            while store.pending_count():
-                await asyncio.sleep(0.5)
-        await asyncio.sleep(3)  # the post-session work (chart, FIT) and its tasks finish
-        report["end"] = figures()
+        for n in range(1, sessions + 1):
+            started.clear()
+            ended.clear()
+            async with aiomqtt.Client("127.0.0.1", broker.port) as phone:
+                await phone.publish(f"{settings.base_topic}/cmd/start", b"soak", qos=1)
+            await started.wait()
+            await clock_.sleep(300)  # five minutes in: the session's steady state
+            report.setdefault("start", figures())
+            await clock_.sleep(session_s / 2 - 300)
+            broker.stop()  # empty state when it comes back (no persistence)
+            await asyncio.sleep(BROKER_DOWN_S)
+            broker.start()
+            await ended.wait()
+            async with asyncio.timeout(120):
+                while store.pending_count():
+                    await asyncio.sleep(0.5)
+            await asyncio.sleep(3)  # the post-session work (analysis, summary) finishes
+            report["end"] = figures()
+            if sessions > 1:
+                rss, tasks, out = report["end"]
+                print(f"  after session {n}: RSS {rss} kB, tasks {tasks}, outbox {out}")  # noqa: T201
 
     runner = asyncio.create_task(supervise(settings, clock, source, options), name="supervise")
     try:
@@ -215,7 +221,8 @@ async def soak(hours: float, speed: float, workdir: Path) -> int:
     growth = rss1 - rss0
     print(  # noqa: T201 - the report
         f"soak: {hours:g} h session at {speed:g}x in {time.monotonic() - began:.0f} s wall, "
-        f"{len(dropouts)} strap dropouts, 1 broker restart (empty state)\n"
+        f"{len(dropouts)} strap dropouts, 1 broker restart (empty state)"
+        f"{f', {sessions} times' if sessions > 1 else ''}\n"
         f"  RSS     start {rss0} kB  end {rss1} kB  growth {growth:+d} kB "
         f"(limit {RSS_GROWTH_LIMIT_KB})\n"
         f"  tasks   start {tasks0}  end {tasks1}\n"
@@ -231,9 +238,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="tests/soak.py", description=__doc__)
     parser.add_argument("--hours", type=float, default=3.0, help="session length (default 3)")
     parser.add_argument("--speed", type=float, default=120.0, help="clock factor (default 120)")
+    parser.add_argument("--sessions", type=int, default=1, help="long sessions (default 1)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hiitd-soak-") as d:
-        return asyncio.run(soak(args.hours, args.speed, Path(d)))
+        return asyncio.run(soak(args.hours, args.speed, Path(d), max(1, args.sessions)))
 
 
 if __name__ == "__main__":
