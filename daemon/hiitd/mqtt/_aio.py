@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 
 def reraise_lost_cancel() -> None:
@@ -22,3 +28,36 @@ def reraise_lost_cancel() -> None:
 def first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     first = group.exceptions[0]
     return first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+def quiet_stale_socket_writes(loop: asyncio.AbstractEventLoop) -> None:
+    """Log at debug, not as an error with a traceback, aiomqtt's write-registration race.
+
+    aiomqtt registers the socket for writing with ``call_soon_threadsafe(
+    loop.add_writer, sock.fileno(), ...)``; when the broker goes away first, the
+    socket is closed before that callback runs and asyncio logs "Exception in
+    callback ... add_writer ... Bad file descriptor" at error level on every
+    broker restart (the link has already noticed and reconnects). Anything else
+    still reaches the handler that was there before (or asyncio's default).
+    """
+    previous = loop.get_exception_handler()
+    if getattr(previous, "hiitd_quiet", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        callback = getattr(context.get("handle"), "_callback", None)
+        if (
+            isinstance(exc, OSError)
+            and exc.errno == errno.EBADF
+            and getattr(callback, "__name__", "") == "add_writer"
+        ):
+            log.debug("mqtt_socket_closed_before_write", error=str(exc))
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.hiitd_quiet = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)

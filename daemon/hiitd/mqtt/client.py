@@ -20,7 +20,7 @@ import aiomqtt
 import structlog
 
 from hiitd.errors import MqttError
-from hiitd.mqtt._aio import first_leaf, reraise_lost_cancel
+from hiitd.mqtt._aio import first_leaf, quiet_stale_socket_writes, reraise_lost_cancel
 from hiitd.mqtt.backoff import backoff_delays
 from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
 from hiitd.mqtt.failures import FailureKind, classify
@@ -206,6 +206,7 @@ class MqttLink:
             raise RuntimeError("MqttLink.run() is already running")
         self._running = True
         self._done.clear()
+        quiet_stale_socket_writes(asyncio.get_running_loop())
         broker = f"{self._settings.host}:{self._settings.port}"
         delays = backoff_delays(
             self._settings.reconnect_initial_s, self._settings.reconnect_max_s, self._rng
