@@ -103,6 +103,7 @@ def _zones(
 
 def compute_metrics(record: SessionRecord) -> SessionMetrics:
     """Every metric of ``record``; ``None`` fields where its data does not allow one."""
+    record = record.materialized()  # points built once, not at every pass over them
     hr = series.hr_segments(record)
     speed = series.speed_segments(record)
     cadence = series.cadence_segments(record)
