@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import pickle
 import sys
 from dataclasses import dataclass
@@ -79,9 +80,19 @@ def analyse(job: Job) -> dict[str, Any]:
     return out
 
 
-async def analyse_in_child(job: Job, timeout_s: float = ANALYSIS_TIMEOUT_S) -> Analysis:
-    """Run ``analyse`` in a child process; never raises for the child's failures."""
+async def analyse_in_child(
+    job: Job, timeout_s: float = ANALYSIS_TIMEOUT_S, cache_dir: Path | None = None
+) -> Analysis:
+    """Run ``analyse`` in a child process; never raises for the child's failures.
+
+    ``cache_dir``: where matplotlib keeps its font cache between runs (unless
+    MPLCONFIGDIR is set). Under systemd the home directory is hidden, and
+    without a writable cache every child would rebuild it (seconds on a Pi).
+    """
     data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+    env = dict(os.environ)
+    if cache_dir is not None and "MPLCONFIGDIR" not in env:
+        env["MPLCONFIGDIR"] = str(cache_dir / "matplotlib")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -89,6 +100,7 @@ async def analyse_in_child(job: Job, timeout_s: float = ANALYSIS_TIMEOUT_S) -> A
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     try:
         async with asyncio.timeout(timeout_s):

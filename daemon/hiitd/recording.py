@@ -304,8 +304,10 @@ class Recording:
             if cp is not None and self.store is not None:
                 await asyncio.to_thread(self.recorder.write, cp)
             folder = self.state_dir / "exports"
-            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-            analysis = await analyse_in_child(Job(record, folder))
+            with contextlib.suppress(OSError):  # the child names each file it cannot write
+                await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+            job = Job(record, folder)
+            analysis = await analyse_in_child(job, cache_dir=self.state_dir / "cache")
             for error in analysis.errors:
                 log.warning("analysis_failed", session_id=sid, error=error)
             metrics = analysis.metrics
