@@ -182,6 +182,25 @@ async def wait_retries(
     return connect_failures(daemon)[:count]
 
 
+async def refused_logins(
+    tmp_path: Path, url: str, env: dict[str, str], kind: str
+) -> tuple[Daemon, list[dict[str, Any]]]:
+    """Run the daemon against a broker that refuses it: each attempt a logged ``kind``
+    failure, retried with backoff, never connected, no traceback, a clean stop."""
+    daemon = Daemon(tmp_path, url, env=env | FAST_BACKOFF).start()
+    try:
+        failed = await wait_retries(daemon)
+    finally:
+        status = daemon.stop()
+    assert status == 0, daemon.output()[-3000:]
+    print(json.dumps(failed[0]))  # noqa: T201 - the line the issue's note quotes (pytest -s)
+    assert {d["kind"] for d in failed} == {kind}
+    assert_retried_with_backoff(failed)
+    assert not daemon.log("mqtt_connected")
+    assert "Traceback" not in daemon.output()
+    return daemon, failed
+
+
 def assert_retried_with_backoff(failed: list[dict[str, Any]]) -> None:
     """Attempts 1, 2, ... each with a delay; the delay grows (nominal 0.25 s doubling to 2 s)."""
     assert [d["attempt"] for d in failed] == list(range(1, len(failed) + 1))
@@ -200,20 +219,10 @@ async def test_wrong_password_is_an_auth_failure_retried_with_backoff(
     credentials = tmp_path / "credentials"
     credentials.mkdir()
     (credentials / "mqtt_password").write_text(wrong + "\n", encoding="utf-8")
-    env = login | FAST_BACKOFF | {"CREDENTIALS_DIRECTORY": str(credentials)}
-    daemon = Daemon(tmp_path, broker.url, env=env).start()
-    try:
-        failed = await wait_retries(daemon)
-    finally:
-        status = daemon.stop()
-    assert status == 0, daemon.output()[-3000:]
-    print(json.dumps(failed[0]))  # noqa: T201 - the line the issue's note quotes (pytest -s)
-    assert {d["kind"] for d in failed} == {"auth"}
+    env = login | {"CREDENTIALS_DIRECTORY": str(credentials)}
+    daemon, failed = await refused_logins(tmp_path, broker.url, env, "auth")
     assert "rejected the login" in failed[0]["reason"]
     assert "check mqtt.username / password" in failed[0]["advice"]
-    assert_retried_with_backoff(failed)
-    assert not daemon.log("mqtt_connected")
-    assert "Traceback" not in daemon.output()
     assert wrong not in daemon.output()
 
 
@@ -224,20 +233,10 @@ async def test_untrusted_certificate_is_a_tls_failure_retried_with_backoff(
     broker = mosquitto_secure
     login = hiitd_login(broker, tmp_path)
     del login["HIITD_MQTT__CA_FILE"]
-    daemon = Daemon(tmp_path, broker.url, env=login | FAST_BACKOFF).start()
-    try:
-        failed = await wait_retries(daemon)
-    finally:
-        status = daemon.stop()
-    assert status == 0, daemon.output()[-3000:]
-    print(json.dumps(failed[0]))  # noqa: T201 - the line the issue's note quotes (pytest -s)
-    assert {d["kind"] for d in failed} == {"tls"}
+    _, failed = await refused_logins(tmp_path, broker.url, login, "tls")
     assert "certificate" in failed[0]["reason"]
     assert "not trusted" in failed[0]["reason"]
     assert "mqtt.ca_file" in failed[0]["advice"]
-    assert_retried_with_backoff(failed)
-    assert not daemon.log("mqtt_connected")
-    assert "Traceback" not in daemon.output()
 
 
 async def test_certificate_for_another_host_name_is_refused_by_default(
@@ -246,17 +245,7 @@ async def test_certificate_for_another_host_name_is_refused_by_default(
     """A certificate from the trusted CA, but for broker.invalid, reached as 127.0.0.1."""
     broker = mosquitto_wrong_name
     assert broker.ca_file is not None
-    env = {"HIITD_MQTT__CA_FILE": str(broker.ca_file)} | FAST_BACKOFF
-    daemon = Daemon(tmp_path, broker.url, env=env).start()
-    try:
-        failed = await wait_retries(daemon)
-    finally:
-        status = daemon.stop()
-    assert status == 0, daemon.output()[-3000:]
-    print(json.dumps(failed[0]))  # noqa: T201 - the line the issue's note quotes (pytest -s)
-    assert {d["kind"] for d in failed} == {"tls"}
+    env = {"HIITD_MQTT__CA_FILE": str(broker.ca_file)}
+    _, failed = await refused_logins(tmp_path, broker.url, env, "tls")
     assert "127.0.0.1" in failed[0]["reason"]
     assert "mismatch" in failed[0]["reason"].lower()
-    assert_retried_with_backoff(failed)
-    assert not daemon.log("mqtt_connected")
-    assert "Traceback" not in daemon.output()
