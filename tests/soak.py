@@ -129,11 +129,11 @@ async def soak(hours: float, speed: float, workdir: Path, sessions: int = 1) -> 
             "HIITD_ATHLETE__THRESHOLD_PACE": "4:16",
         }
     )
-    from hiitd.app import RunOptions, supervise  # noqa: PLC0415
     from hiitd.coach.events import SessionEnded, StateChanged  # noqa: PLC0415
     from hiitd.logs import configure_logging  # noqa: PLC0415
+    from hiitd.runtime.daemon import RunOptions, supervise  # noqa: PLC0415
+    from hiitd.runtime.sensor_sources import athlete_model  # noqa: PLC0415
     from hiitd.settings import load_settings  # noqa: PLC0415
-    from hiitd.sources import athlete_model  # noqa: PLC0415
     from hiitd.store.db import Store  # noqa: PLC0415
     from hiitd_drivers.clock import ScaledClock  # noqa: PLC0415
     from hiitd_drivers.samples import Role  # noqa: PLC0415

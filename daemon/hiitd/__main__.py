@@ -2,6 +2,6 @@
 
 import sys
 
-from hiitd.cli import main
+from hiitd.cli.main import main
 
 sys.exit(main())

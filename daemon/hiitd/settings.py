@@ -29,9 +29,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.errors import ConfigError
-from hiitd.plan.config import PlanConfig
+from hiitd.plan.plan_config import PlanConfig
 
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")

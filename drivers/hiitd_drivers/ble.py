@@ -31,13 +31,13 @@ from hiitd_drivers.advice import (
     dbus_advice,
     not_found_advice,
 )
+from hiitd_drivers.backoff import INITIAL_BACKOFF_S, MAX_BACKOFF_S, Backoff
 from hiitd_drivers.binding import ROLE_SERVICE, Binding, ScanResult, choose, role_label, scan_result
 from hiitd_drivers.binding import sort_by_signal as _sort_by_signal
 from hiitd_drivers.decoding import MeasurementDecoder, decode_battery, device_info_sample
-from hiitd_drivers.errors import AdapterUnavailableError, BleError, SensorNotFoundError
+from hiitd_drivers.driver_errors import AdapterUnavailableError, BleError, SensorNotFoundError
 from hiitd_drivers.gatt.device_info import DEVICE_INFO_FIELDS, parse_device_info_string
 from hiitd_drivers.gatt.uuids import BATTERY_LEVEL
-from hiitd_drivers.reconnect import INITIAL_BACKOFF_S, MAX_BACKOFF_S, Backoff
 from hiitd_drivers.samples import Link, LinkSample, ParseErrorSample, Role
 from hiitd_drivers.watchdog import WATCHDOG, wait_for_loss
 

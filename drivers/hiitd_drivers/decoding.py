@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hiitd_drivers.convert import footpod_sample, heart_rate_sample
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt.battery import parse_battery_level
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate
 from hiitd_drivers.gatt.rsc import parse_rsc

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Final
 
 from hiitd_drivers.convert import footpod_sample, heart_rate_sample
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt.battery import parse_battery_level
 from hiitd_drivers.gatt.encode import encode_battery
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate

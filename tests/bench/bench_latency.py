@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd_drivers.convert import heart_rate_sample
 from hiitd_drivers.gatt.encode import encode_heart_rate
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate

@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command
-from hiitd.coach.model import (
+from hiitd.coach.profile import AthleteProfile
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,
@@ -30,9 +31,8 @@ from hiitd.coach.model import (
     TargetType,
     Workout,
 )
-from hiitd.coach.profile import AthleteProfile
 from hiitd.metrics import compute_metrics
-from hiitd.store.builder import RecordBuilder
+from hiitd.record.record_builder import RecordBuilder
 from hiitd.store.db import Store
 from hiitd_drivers.convert import footpod_sample, heart_rate_sample
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hiitd.coach.config import CoachConfig
-from hiitd.sources import athlete_model
+from hiitd.coach.coach_config import CoachConfig
+from hiitd.runtime.sensor_sources import athlete_model
 from hiitd_drivers.clock import MonotonicClock
 from hiitd_drivers.samples import HeartRateSample, Sample
 from hiitd_drivers.sim import SimulatedAthlete, run_simulation

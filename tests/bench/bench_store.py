@@ -17,12 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command
-from hiitd.coach.model import Duration, DurationType, Intensity, Step, Target, Workout
 from hiitd.coach.profile import AthleteProfile
-from hiitd.record import (
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, Step, Target, Workout
+from hiitd.record.record_builder import RecordBuilder
+from hiitd.record.session_record import (
     AthleteSnapshot,
     CueRecord,
     HrPoint,
@@ -31,9 +32,8 @@ from hiitd.record import (
     SessionStatus,
     StepRecord,
 )
-from hiitd.store.builder import RecordBuilder
+from hiitd.store.checkpointer import Recorder
 from hiitd.store.db import Store
-from hiitd.store.recorder import Recorder
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
 
 HOUR = 3600

@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import aiomqtt
 import structlog
 
-from hiitd.app import RunOptions, supervise
 from hiitd.coach.events import CueEvent
+from hiitd.runtime.daemon import RunOptions, supervise
 from hiitd.settings import AthleteSettings, LogSettings, MqttSettings, Settings, StorageSettings
 from hiitd_drivers.clock import MonotonicClock
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from hiitd.coach.config import CoachConfig
+    from hiitd.coach.coach_config import CoachConfig
     from hiitd.coach.events import Event
     from hiitd_drivers.samples import Sample
 

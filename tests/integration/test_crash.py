@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hiitd.record import SessionStatus
+from hiitd.record.session_record import SessionStatus
 from hiitd.store.db import Store
 
 if TYPE_CHECKING:

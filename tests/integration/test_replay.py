@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from hiitd.cli.replay_cmd import ReplayResult, replay_file
 from hiitd.coach.profile import AthleteProfile
-from hiitd.replay import ReplayResult, replay_file
 
 if TYPE_CHECKING:
     from pathlib import Path

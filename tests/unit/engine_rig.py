@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command, CommandOutcome, Cue, CueEvent, Event, StepEnded
-from hiitd.coach.model import Duration, DurationType, Intensity, Step, Target, TargetType, Workout
 from hiitd.coach.profile import AthleteProfile
+from hiitd.coach.workout_model import (
+    Duration,
+    DurationType,
+    Intensity,
+    Step,
+    Target,
+    TargetType,
+    Workout,
+)
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
 
 PROFILE = AthleteProfile(

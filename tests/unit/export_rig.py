@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cache
 
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,
@@ -24,7 +24,7 @@ from hiitd.coach.model import (
     TargetType,
     Workout,
 )
-from hiitd.record import (
+from hiitd.record.session_record import (
     AthleteSnapshot,
     CueRecord,
     DeviceRecord,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hiitd.record import (
+from hiitd.record.session_record import (
     AthleteSnapshot,
     HrPoint,
     PauseRecord,

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from engine_rig import PROFILE, hr, speed, timed, workout
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command, Event
-from hiitd.coach.model import Intensity
-from hiitd.store.builder import RecordBuilder
+from hiitd.coach.workout_model import Intensity
+from hiitd.record.record_builder import RecordBuilder
 from hiitd_drivers.samples import (
     BatterySample,
     DeviceInfoSample,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import fitdecode
 from export_rig import four_by_four
 
-from hiitd.analysis import Job, analyse_in_child
 from hiitd.metrics import compute_metrics
-from hiitd.store.columns import HrColumns, PodColumns
+from hiitd.record.point_columns import HrColumns, PodColumns
+from hiitd.runtime.analysis_child import Job, analyse_in_child
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,16 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiitd_drivers.binding import Binding, ScanResult, choose, classify, select_device
-from hiitd_drivers.decoding import MeasurementDecoder, decode_battery
-from hiitd_drivers.gatt.encode import encode_heart_rate, encode_rsc
-from hiitd_drivers.reconnect import (
+from hiitd_drivers.backoff import (
     INITIAL_BACKOFF_S,
     JITTER_FRACTION,
     MAX_BACKOFF_S,
     Backoff,
     backoff_delay,
 )
+from hiitd_drivers.binding import Binding, ScanResult, choose, classify, select_device
+from hiitd_drivers.decoding import MeasurementDecoder, decode_battery
+from hiitd_drivers.gatt.encode import encode_heart_rate, encode_rsc
 from hiitd_drivers.samples import (
     BatterySample,
     FootpodSample,

@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hiitd.app import build_coach
-from hiitd.checkin import CheckinDesk, CheckinFailed, Measurement
 from hiitd.mqtt.topics import Topics
 from hiitd.plan import PlanConfig, readiness
-from hiitd.plan_io import local_day
+from hiitd.runtime.checkin_desk import CheckinDesk, CheckinFailed, Measurement
+from hiitd.runtime.daemon import build_coach
 from hiitd.settings import Settings
+from hiitd.store.plan_history import local_day
 from hiitd_drivers.samples import HeartRateSample, Link, LinkSample, Role, Sample
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-    from hiitd.session import Coach
-    from hiitd.telemetry import Outgoing
+    from hiitd.runtime.coach_service import Coach
+    from hiitd.runtime.telemetry import Outgoing
 
 TOPICS = Topics("hiitd", "alex")
 WALL = 1_764_000_000.0

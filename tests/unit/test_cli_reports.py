@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hiitd.cli import main
-from hiitd.cli_common import EX_DATAERR, EX_OK
+from hiitd.cli.cli_support import EX_DATAERR, EX_OK
+from hiitd.cli.main import main
 from hiitd.coach import daniels
 
 if TYPE_CHECKING:

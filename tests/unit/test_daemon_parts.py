@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 import pytest
 import structlog
 
-from hiitd import bindings
-from hiitd.cli import main
-from hiitd.cli_common import EX_CONFIG, EX_DATAERR, EX_OK
+from hiitd.cli.cli_support import EX_CONFIG, EX_DATAERR, EX_OK
+from hiitd.cli.main import main
 from hiitd.errors import ConfigError
 from hiitd.logs import MASK, configure_logging
-from hiitd.sdnotify import Notifier
+from hiitd.runtime.sdnotify import Notifier
+from hiitd.store import bindings_file as bindings
 from hiitd_drivers.samples import Role
 
 if TYPE_CHECKING:
@@ -104,8 +104,8 @@ def test_config_check_exit_78(
 
 def test_learned_max_hr_is_kept_and_applied(tmp_path: Path) -> None:
     """A learned max HR survives a restart and raises (never lowers) the profile's."""
-    from hiitd import learned  # noqa: PLC0415
     from hiitd.coach.profile import AthleteProfile  # noqa: PLC0415
+    from hiitd.store import learned_file as learned  # noqa: PLC0415
 
     profile = AthleteProfile(180, True, 50, None, None, None)
     assert learned.apply(profile, tmp_path) == profile

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from engine_rig import PROFILE, Rig, hr, speed, timed, workout
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command, EndedBy, SessionEnded, State, Zone
-from hiitd.coach.model import Duration, DurationType, Intensity, Step
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, Step
 from hiitd_drivers.samples import FootpodSample, Link, LinkSample, Role
 
 A, R, W = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP

@@ -8,10 +8,10 @@ from engine_rig import PROFILE, hr, speed, timed, workout
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command, CueEvent, SessionEnded, State, StepEnded
-from hiitd.coach.model import Duration, DurationType, Intensity, Repeat, Step, Workout
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, Repeat, Step, Workout
 from hiitd_drivers.convert import footpod_sample, heart_rate_sample
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate
 from hiitd_drivers.gatt.rsc import parse_rsc

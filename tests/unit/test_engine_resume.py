@@ -7,10 +7,10 @@ import json
 import pytest
 from engine_rig import Rig, hr, speed, timed
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.events import CueEvent, Event, SessionEnded, State, StateChanged
-from hiitd.coach.model import Duration, DurationType, Intensity, Repeat, Step, Workout
-from hiitd.coach.resume import ResumePoint, restore_from
+from hiitd.coach.session_resume import ResumePoint, restore_from
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, Repeat, Step, Workout
 from hiitd.errors import HiitdError, WorkoutError
 
 A, R, W, C = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP, Intensity.COOLDOWN

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from engine_rig import Rig, hr, speed, timed, workout
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.events import Notice, Zone
-from hiitd.coach.model import Intensity
+from hiitd.coach.workout_model import Intensity
 
 A, R = Intensity.ACTIVE, Intensity.RECOVERY
 FOUR_MIN = workout(timed(A, 240, speed(3.85, 4.08)))

@@ -8,7 +8,7 @@ import pytest
 from export_rig import HR_DROPOUT, PAUSE, POD_DROPOUT, four_by_four, free_run
 
 from hiitd.export._track import build_track, lap_spans, timer_seconds, totals
-from hiitd.record import PauseRecord, PodPoint
+from hiitd.record.session_record import PauseRecord, PodPoint
 
 
 def test_distance_survives_a_footpod_reset() -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt.heart_rate import (
     BodySensorLocation,
     HeartRateMeasurement,

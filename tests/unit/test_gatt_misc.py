@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt import (
     decode_payload,
     encode_battery,

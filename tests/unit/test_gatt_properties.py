@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypeVar
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt import (
     HeartRateMeasurement,
     RscMeasurement,

@@ -10,7 +10,7 @@ from fuzz_rig import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiitd.coach.model import DurationType, Intensity, Reference, TargetType
+from hiitd.coach.workout_model import DurationType, Intensity, Reference, TargetType
 from hiitd.errors import WorkoutError
 from hiitd.workouts.icu_text import parse_icu_text
 

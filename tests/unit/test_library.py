@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from hiitd.coach.model import DurationType, Intensity, TargetType, Workout
 from hiitd.coach.profile import profile_from_settings
 from hiitd.coach.resolve import resolve_workout
+from hiitd.coach.workout_model import DurationType, Intensity, TargetType, Workout
 from hiitd.errors import WorkoutError
 from hiitd.settings import AthleteSettings, RaceResult
 from hiitd.workouts.library import builtin_workouts, get_builtin, title

@@ -7,7 +7,7 @@ from metrics_rig import hr_points, pod_points, record
 
 from hiitd.metrics import economy as eco
 from hiitd.metrics import series
-from hiitd.record import AthleteSnapshot, SessionRecord
+from hiitd.record.session_record import AthleteSnapshot, SessionRecord
 
 ATHLETE = AthleteSnapshot(max_hr=190, resting_hr=50)
 

@@ -8,9 +8,9 @@ import pytest
 from metrics_rig import hr_points, record
 
 from hiitd.metrics import energy as en
-from hiitd.metrics import load as ld
 from hiitd.metrics import series
-from hiitd.record import AthleteSnapshot
+from hiitd.metrics import training_load as ld
+from hiitd.record.session_record import AthleteSnapshot
 
 MAN = AthleteSnapshot(max_hr=190, resting_hr=50, lthr=170, age=30, sex="male", weight_kg=70.0)
 

@@ -10,7 +10,7 @@ import pytest
 from metrics_rig import record
 
 from hiitd.metrics import hrv
-from hiitd.record import HrPoint
+from hiitd.record.session_record import HrPoint
 
 if TYPE_CHECKING:
     from pathlib import Path

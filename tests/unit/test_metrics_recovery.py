@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from metrics_rig import hr_points, record, step
 
-from hiitd.metrics import recovery as rc
+from hiitd.metrics import hr_recovery as rc
 
 
 def _decay(t: int) -> int:

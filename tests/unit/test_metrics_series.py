@@ -6,7 +6,7 @@ import pytest
 from metrics_rig import hr_points, pod_points, record
 
 from hiitd.metrics import series
-from hiitd.record import HrPoint, PauseRecord, PodPoint
+from hiitd.record.session_record import HrPoint, PauseRecord, PodPoint
 
 
 def test_constant_hr_covers_the_whole_session() -> None:

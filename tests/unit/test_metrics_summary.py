@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from metrics_rig import hr_points, pod_points, record, step
 
 from hiitd.metrics import SessionMetrics, compute_metrics, series
-from hiitd.record import AthleteSnapshot, HrPoint, PauseRecord, PodPoint, SessionRecord
+from hiitd.record.session_record import (
+    AthleteSnapshot,
+    HrPoint,
+    PauseRecord,
+    PodPoint,
+    SessionRecord,
+)
 
 FULL = AthleteSnapshot(
     max_hr=190,

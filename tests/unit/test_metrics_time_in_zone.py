@@ -8,7 +8,7 @@ from metrics_rig import hr_points, pod_points, record, step
 from hiitd.coach.zones import hr_zones_max, pace_zones
 from hiitd.metrics import series
 from hiitd.metrics import time_in_zone as tz
-from hiitd.record import PauseRecord
+from hiitd.record.session_record import PauseRecord
 
 
 def _seconds(times: tz.ZoneTimes) -> dict[str, float]:

@@ -9,7 +9,7 @@ from fuzz_rig import fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hiitd.mqtt.commands import MAX_PAYLOAD_BYTES, CommandError, ParsedCommand, parse_command
+from hiitd.mqtt.command_parser import MAX_PAYLOAD_BYTES, CommandError, ParsedCommand, parse_command
 
 
 @pytest.mark.parametrize("action", ["start", "pause", "resume", "skip", "lap", "stop"])

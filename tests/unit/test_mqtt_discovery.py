@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hiitd.coach.events import CueKind
-from hiitd.mqtt.commands import ACTIONS
+from hiitd.mqtt.command_parser import ACTIONS
 from hiitd.mqtt.discovery import (
     BUTTONS,
     CUE_KINDS,

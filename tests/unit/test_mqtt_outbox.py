@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hiitd.mqtt.outbox import Outbox, Outgoing
+from hiitd.mqtt.send_queue import Outbox, Outgoing
 
 
 def drain(box: Outbox) -> list[Outgoing]:

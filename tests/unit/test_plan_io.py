@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hiitd import plan_io
-from hiitd.cli import main
+from hiitd.cli.main import main
 from hiitd.plan import PlanConfig
+from hiitd.store import plan_history as plan_io
 from hiitd.store import schema
 from hiitd.store.db import Store
 from hiitd.store.rows import SessionRow
@@ -91,8 +91,8 @@ def test_cli_checkin_then_plan_next_and_history(
 
 def test_plan_workouts_are_in_the_catalogue(tmp_path: Path) -> None:
     """The catalogue resolves plan-* names, so "start plan-hills-2" runs the rung."""
-    from hiitd.catalog import WorkoutCatalog  # noqa: PLC0415
     from hiitd.coach.profile import AthleteProfile  # noqa: PLC0415
+    from hiitd.workouts.catalog import WorkoutCatalog  # noqa: PLC0415
 
     profile = AthleteProfile(190, False, 50, None, 4.0, None, None, None, None)
     w = WorkoutCatalog(tmp_path, profile).get("plan-hills-2")
@@ -102,7 +102,7 @@ def test_plan_workouts_are_in_the_catalogue(tmp_path: Path) -> None:
 
 def test_rpe_command_parses_0_to_10_only() -> None:
     """cmd/rpe takes 7, "7", {"rpe": 7}; 11, 7.5, true, words and an empty payload are refused."""
-    from hiitd.mqtt.commands import CommandError, parse_command  # noqa: PLC0415
+    from hiitd.mqtt.command_parser import CommandError, parse_command  # noqa: PLC0415
 
     assert parse_command("rpe", b"7").rpe == 7
     assert parse_command("rpe", b'"0"').rpe == 0

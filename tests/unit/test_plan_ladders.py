@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiitd.coach.model import Intensity
+from hiitd.coach.workout_model import Intensity
 from hiitd.errors import WorkoutError
 from hiitd.plan import Kind, plan_workout
 from hiitd.plan.ladders import LADDERS, entry_step, locate, plan_name

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from hiitd.plan import PlanConfig, SessionEntry, load_days
-from hiitd.plan.load import monotony, session_load
+from hiitd.plan.daily_load import monotony, session_load
 
 NO_SEED = PlanConfig(weekly_running_min=0.0)
 D = date(2024, 3, 4)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from engine_rig import PROFILE, hr, speed, timed, workout
 
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command
-from hiitd.coach.model import Intensity
-from hiitd.record import SessionStatus
-from hiitd.store.builder import RecordBuilder
+from hiitd.coach.workout_model import Intensity
+from hiitd.record.record_builder import RecordBuilder
+from hiitd.record.session_record import SessionStatus
 from hiitd_drivers.samples import (
     BatterySample,
     DeviceInfoSample,

@@ -1,4 +1,4 @@
-"""hiitd_drivers.replay on the shared FIT activities: samples, golden values, RR, errors."""
+"""hiitd_drivers.fit_replay on the shared FIT activities: samples, golden values, RR, errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import fitdecode
 import pytest
 
-from hiitd_drivers.errors import ReplayError
-from hiitd_drivers.replay import FitReplay, iter_fit, read_fit
+from hiitd_drivers.driver_errors import ReplayError
+from hiitd_drivers.fit_replay import FitReplay, iter_fit, read_fit
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
 
 if TYPE_CHECKING:

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from hiitd.coach import daniels
-from hiitd.coach.model import (
+from hiitd.coach.profile import AthleteProfile
+from hiitd.coach.resolve import describe_target, resolve_target, resolve_workout
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,
@@ -20,8 +22,6 @@ from hiitd.coach.model import (
     TargetType,
     Workout,
 )
-from hiitd.coach.profile import AthleteProfile
-from hiitd.coach.resolve import describe_target, resolve_target, resolve_workout
 from hiitd.errors import WorkoutError
 
 VDOT = daniels.vdot_from_race(5000, 1500)
@@ -203,7 +203,7 @@ def test_describe_relative_targets() -> None:
 
 def test_a_zero_speed_bound_is_open_ended() -> None:
     """A speed range starting at 0 m/s reads as 'or slower', not a division by zero."""
-    from hiitd.coach.model import Target, TargetType  # noqa: PLC0415
     from hiitd.coach.resolve import describe_target  # noqa: PLC0415
+    from hiitd.coach.workout_model import Target, TargetType  # noqa: PLC0415
 
     assert describe_target(Target(TargetType.SPEED, 0.0, 3.0)) == "5:33 /km or slower"

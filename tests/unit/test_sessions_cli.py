@@ -15,14 +15,14 @@ import pytest
 from engine_rig import PROFILE
 from store_rig import WALL0, Session
 
-from hiitd.cli import main
-from hiitd.cli_common import EX_DATAERR, EX_OK, EX_UNAVAILABLE
+from hiitd.cli.cli_support import EX_DATAERR, EX_OK, EX_UNAVAILABLE
+from hiitd.cli.main import main
 from hiitd.coach.events import Event, SessionEnded
 from hiitd.export import COLUMNS
 from hiitd.metrics import compute_metrics
-from hiitd.record import SessionStatus
+from hiitd.record.record_builder import RecordBuilder
+from hiitd.record.session_record import SessionStatus
 from hiitd.store import schema
-from hiitd.store.builder import RecordBuilder
 from hiitd.store.db import Store
 
 if TYPE_CHECKING:
@@ -383,9 +383,9 @@ def test_list_and_show_load_no_exporter() -> None:
     """The module loads no exporter; ``list``/``show`` never load matplotlib or hiitd.export."""
     heavy = "{'matplotlib', 'garmin_fit_sdk', 'hiitd.export'}"
     code = (
-        "import sys; import hiitd.sessions_cli;"
+        "import sys; import hiitd.cli.sessions_cmd;"
         f" assert not {heavy} & set(sys.modules), 'on import';"
-        " from hiitd.cli import main; main(['sessions', 'list']);"
+        " from hiitd.cli.main import main; main(['sessions', 'list']);"
         " main(['sessions', 'show', 'latest']);"
         " assert not {'matplotlib', 'hiitd.export'} & set(sys.modules), 'on use'"
     )

@@ -7,8 +7,8 @@ import pickle
 import pytest
 from store_rig import full_session
 
-from hiitd.record import HrPoint, PodPoint
-from hiitd.store.columns import HrColumns, PodColumns
+from hiitd.record.point_columns import HrColumns, PodColumns
+from hiitd.record.session_record import HrPoint, PodPoint
 
 HR = (
     HrPoint(0.0, 61, (1001.953125, 987.3046875), True),

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hiitd.record import SessionStatus
+from hiitd.record.session_record import SessionStatus
+from hiitd.store.crash_recovery import Action, recover
 from hiitd.store.db import Store
-from hiitd.store.recovery import Action, recover
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,13 +28,13 @@ if TYPE_CHECKING:
 CHILD = r"""
 import sys, time
 from pathlib import Path
-from hiitd.coach.config import CoachConfig
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import Command
-from hiitd.coach.model import Duration, DurationType, Intensity, Step, Target, Workout
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, Step, Target, Workout
 from hiitd.coach.profile import AthleteProfile
-from hiitd.store.builder import RecordBuilder
-from hiitd.store.recorder import Recorder
+from hiitd.record.record_builder import RecordBuilder
+from hiitd.store.checkpointer import Recorder
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
 
 state_dir, speed = Path(sys.argv[1]), float(sys.argv[2])

@@ -10,7 +10,7 @@ import pytest
 from store_rig import WALL0, Session, full_session
 
 from hiitd.errors import StoreError
-from hiitd.record import SessionRecord, SessionStatus
+from hiitd.record.session_record import SessionRecord, SessionStatus
 from hiitd.store import schema
 from hiitd.store.db import COMMAND_PAYLOAD_MAX, Store
 

@@ -10,11 +10,11 @@ import pytest
 from store_rig import WALL0, Session
 from structlog.testing import capture_logs
 
-from hiitd.record import SessionStatus
+from hiitd.record.session_record import SessionStatus
 from hiitd.store import schema
+from hiitd.store.checkpointer import Recorder
+from hiitd.store.crash_recovery import resume_t0
 from hiitd.store.db import Store
-from hiitd.store.recorder import Recorder
-from hiitd.store.recovery import resume_t0
 from hiitd_drivers.samples import HeartRateSample
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from store_rig import WALL0, Session
 
-from hiitd.record import SessionStatus
-from hiitd.store.builder import RecordBuilder
+from hiitd.record.record_builder import RecordBuilder
+from hiitd.record.session_record import SessionStatus
+from hiitd.store.crash_recovery import Action, decide, recover, resume_t0
 from hiitd.store.db import Store
-from hiitd.store.recovery import Action, decide, recover, resume_t0
 from hiitd.store.rows import SessionRow
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hiitd.record import (
+from hiitd.record.session_record import (
     AthleteSnapshot,
     CueRecord,
     DeviceRecord,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from hiitd.mqtt.topics import Topics
-from hiitd.telemetry import Telemetry
+from hiitd.runtime.telemetry import Telemetry
 from hiitd_drivers.samples import (
     BatterySample,
     FootpodSample,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hiitd.coach.daniels import MILE_M
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,

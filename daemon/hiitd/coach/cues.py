@@ -13,7 +13,7 @@ from hiitd.coach.events import (
     Priority,
     TargetView,
 )
-from hiitd.coach.model import Duration, DurationType, Intensity, PlannedStep, TargetType
+from hiitd.coach.workout_model import Duration, DurationType, Intensity, PlannedStep, TargetType
 
 # Below this a pace is meaningless (minutes per km in the hundreds): "standing".
 _MIN_PACE_SPEED_MPS = 0.3

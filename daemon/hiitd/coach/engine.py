@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hiitd.coach import coaching, control, resume
-from hiitd.coach.config import CoachConfig
+from hiitd.coach import lifecycle as control
+from hiitd.coach import session_resume as resume
+from hiitd.coach import step_coaching as coaching
+from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.cues import CueBook, order
 from hiitd.coach.events import (
     Command,
@@ -35,16 +37,16 @@ from hiitd.coach.events import (
     TargetView,
     Zone,
 )
-from hiitd.coach.resume import ResumePoint
 from hiitd.coach.sensors import Heart, Pod
+from hiitd.coach.session_resume import ResumePoint
 from hiitd.coach.smoothing import Hold
 from hiitd.coach.steps import StepRun, step_end_text
 from hiitd.errors import HiitdError
 from hiitd_drivers.samples import FootpodSample, HeartRateSample, LinkSample, Role
 
 if TYPE_CHECKING:
-    from hiitd.coach.model import PlannedStep, Workout
     from hiitd.coach.profile import AthleteProfile
+    from hiitd.coach.workout_model import PlannedStep, Workout
 
 
 class Engine:

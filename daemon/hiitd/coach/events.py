@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hiitd.coach.model import Workout  # noqa: TC001  (a runtime field type of Command)
+from hiitd.coach.workout_model import Workout  # noqa: TC001  (a runtime field type of Command)
 
 
 class State(enum.StrEnum):

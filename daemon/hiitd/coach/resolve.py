@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach import daniels, zones
-from hiitd.coach.model import Reference, Relative, Repeat, Step, Target, TargetType, Workout
+from hiitd.coach.workout_model import Reference, Relative, Repeat, Step, Target, TargetType, Workout
 from hiitd.errors import WorkoutError
 
 if TYPE_CHECKING:

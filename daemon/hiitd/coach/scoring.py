@@ -15,8 +15,8 @@ import enum
 from dataclasses import dataclass, field
 
 from hiitd.coach.events import CueKind, Zone
-from hiitd.coach.model import DurationType, Intensity, PlannedStep, TargetType
 from hiitd.coach.smoothing import Hold, Mean
+from hiitd.coach.workout_model import DurationType, Intensity, PlannedStep, TargetType
 
 
 class Metric(enum.StrEnum):

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from hiitd.coach.cues import pace_text, step_label
 from hiitd.coach.events import EndedBy, StepSummary, StepView, TargetView, Zone
-from hiitd.coach.model import DurationType, PlannedStep, Target, TargetType
 from hiitd.coach.resolve import describe_target
 from hiitd.coach.scoring import Policy, StepStats, ZoneJudge
 from hiitd.coach.smoothing import Hold
+from hiitd.coach.workout_model import DurationType, PlannedStep, Target, TargetType
 
 
 def _lerp(a: float | None, b: float | None, p: float) -> float | None:

@@ -25,9 +25,9 @@ from hiitd.export._fit_encode import text
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hiitd.coach.model import PlannedStep, Workout
+    from hiitd.coach.workout_model import PlannedStep, Workout
     from hiitd.export._fit_encode import FitWriter
-    from hiitd.record import StepRecord
+    from hiitd.record.session_record import StepRecord
 
 __all__ = ["write_workout"]
 

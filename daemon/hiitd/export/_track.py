@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from hiitd.record import PauseRecord, PodPoint, SessionRecord, StepRecord
+    from hiitd.record.session_record import PauseRecord, PodPoint, SessionRecord, StepRecord
 
 __all__ = [
     "MAX_INTEGRATION_GAP_S",

@@ -21,7 +21,7 @@ from hiitd.export._track import build_track, utc_iso
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hiitd.record import SessionRecord
+    from hiitd.record.session_record import SessionRecord
 
 __all__ = ["default_hr_zones", "render_chart"]
 

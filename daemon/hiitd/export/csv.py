@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from hiitd.export._track import build_track, utc_iso
 
 if TYPE_CHECKING:
-    from hiitd.record import SessionRecord
+    from hiitd.record.session_record import SessionRecord
 
 __all__ = ["COLUMNS", "export_csv"]
 

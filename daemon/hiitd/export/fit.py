@@ -29,8 +29,8 @@ from hiitd.export._fit_workout import write_workout
 from hiitd.export._track import Point, Totals, build_track, lap_spans, session_serial, totals
 
 if TYPE_CHECKING:
-    from hiitd.coach.model import Workout
-    from hiitd.record import DeviceRecord, SessionRecord, StepRecord
+    from hiitd.coach.workout_model import Workout
+    from hiitd.record.session_record import DeviceRecord, SessionRecord, StepRecord
 
 __all__ = ["export_fit"]
 

@@ -44,7 +44,7 @@ from hiitd.export._track import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hiitd.record import SessionRecord, StepRecord
+    from hiitd.record.session_record import SessionRecord, StepRecord
 
 __all__ = ["TCX_NAMESPACE", "TPX_NAMESPACE", "export_tcx"]
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hiitd.metrics.economy import Stats
+    from hiitd.metrics.hr_recovery import Hrr60
     from hiitd.metrics.hrv import HrvResult
-    from hiitd.metrics.recovery import Hrr60
     from hiitd.metrics.summary import SessionMetrics
     from hiitd.metrics.time_in_zone import Compliance, StepCompliance, ZoneTimes
 

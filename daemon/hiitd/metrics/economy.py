@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hiitd.metrics import series
-from hiitd.metrics.load import hr_reserve_fraction
+from hiitd.metrics.training_load import hr_reserve_fraction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from hiitd.metrics.series import Segment
-    from hiitd.record import AthleteSnapshot
+    from hiitd.record.session_record import AthleteSnapshot
 
 MIN_RUNNING_MPS = 1.5  # 11:07 min/km: slower is walking or standing
 MIN_HALF_S = 300.0  # decoupling needs five minutes in each half to say anything

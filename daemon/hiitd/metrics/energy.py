@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from hiitd.metrics.series import Segment
-    from hiitd.record import AthleteSnapshot
+    from hiitd.record.session_record import AthleteSnapshot
 
 KJ_PER_KCAL = 4.184
 METHOD = "keytel2005"

@@ -39,7 +39,7 @@ from hiitd.metrics.series import MAX_HOLD_S
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hiitd.record import SessionRecord
+    from hiitd.record.session_record import SessionRecord
 
 RR_MIN_MS = 300.0
 RR_MAX_MS = 2000.0

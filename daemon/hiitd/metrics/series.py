@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from hiitd.record import SessionRecord
+    from hiitd.record.session_record import SessionRecord
 
 # BLE heart-rate straps notify about once a second and RSC footpods one to two
 # times a second; three missed notifications in a row is a dropout, not data.

@@ -16,15 +16,15 @@ from hiitd.coach.profile import AthleteProfile
 from hiitd.coach.zones import best_hr_model, hr_zones, pace_zones
 from hiitd.metrics import economy as eco
 from hiitd.metrics import energy as en
+from hiitd.metrics import hr_recovery as rc
 from hiitd.metrics import hrv as hv
-from hiitd.metrics import load as ld
-from hiitd.metrics import recovery as rc
 from hiitd.metrics import series
 from hiitd.metrics import time_in_zone as tz
+from hiitd.metrics import training_load as ld
 from hiitd.metrics._payload import payload
 
 if TYPE_CHECKING:
-    from hiitd.record import AthleteSnapshot, SessionRecord
+    from hiitd.record.session_record import AthleteSnapshot, SessionRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from hiitd.coach.zones import HrZone, PaceZone
     from hiitd.metrics.series import Segment
-    from hiitd.record import SessionRecord, StepRecord
+    from hiitd.record.session_record import SessionRecord, StepRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ The only package that imports aiomqtt (DESIGN.md, "Data flow").
 """
 
 from hiitd.mqtt.backoff import backoff_delays
-from hiitd.mqtt.broker import broker_reachable, embedded_broker
-from hiitd.mqtt.client import DEFAULT_QUEUE_LIMIT, CommandHandler, MqttLink
+from hiitd.mqtt.broker_link import DEFAULT_QUEUE_LIMIT, CommandHandler, MqttLink
+from hiitd.mqtt.embedded_broker import broker_reachable, embedded_broker
 from hiitd.mqtt.failures import Failure, FailureKind, classify
 from hiitd.mqtt.payloads import (
     OFFLINE,

@@ -18,9 +18,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from hiitd.coach.model import Intensity, Repeat, Step, Workout
+from hiitd.coach.workout_model import Intensity, Repeat, Step, Workout
 from hiitd.errors import WorkoutError
-from hiitd.plan.model import Kind
+from hiitd.plan.plan_values import Kind
 from hiitd.workouts._library_parts import EASY_HR, step
 from hiitd.workouts.library import builtin_workouts, get_builtin
 

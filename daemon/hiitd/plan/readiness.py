@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from hiitd.plan.model import Flag, Severity
+from hiitd.plan.plan_values import Flag, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import date
 
-    from hiitd.plan.config import PlanConfig
-    from hiitd.plan.model import Checkin, SessionEntry
+    from hiitd.plan.plan_config import PlanConfig
+    from hiitd.plan.plan_values import Checkin, SessionEntry
 
 EF_DROP = 0.05  # 5 % less speed per beat
 SIMILAR_PACE = 0.05  # paces within 5 % count as "the same pace"

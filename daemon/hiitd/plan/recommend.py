@@ -22,15 +22,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from hiitd.plan import ladders
-from hiitd.plan.load import LoadDay, load_days
-from hiitd.plan.model import Flag, Kind, Recommendation, SessionEntry, Severity
+from hiitd.plan.daily_load import LoadDay, load_days
+from hiitd.plan.plan_values import Flag, Kind, Recommendation, SessionEntry, Severity
 from hiitd.plan.readiness import readiness, trend_flags
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hiitd.plan.config import PlanConfig
-    from hiitd.plan.model import Checkin
+    from hiitd.plan.plan_config import PlanConfig
+    from hiitd.plan.plan_values import Checkin
 
 ROTATION = (Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT)
 HIIT_KINDS = frozenset(ROTATION)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from hiitd.errors import StoreError
-from hiitd.record import SessionRecord, SessionStatus
+from hiitd.record.session_record import SessionRecord, SessionStatus
 from hiitd.store import checkins, outbox, schema, sessions
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from hiitd.record import (
+from hiitd.record.session_record import (
     AthleteSnapshot,
     CueRecord,
     DeviceRecord,

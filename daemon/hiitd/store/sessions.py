@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hiitd.record import SessionRecord, SessionStatus
+from hiitd.record.session_record import SessionRecord, SessionStatus
 from hiitd.store import rows
 from hiitd.store.rows import SessionRow
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Callable, Sequence
 
-    from hiitd.record import DeviceRecord, PauseRecord, StepRecord
+    from hiitd.record.session_record import DeviceRecord, PauseRecord, StepRecord
 
 
 @dataclass(frozen=True, slots=True)

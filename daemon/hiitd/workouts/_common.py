@@ -2,7 +2,7 @@
 
 Every importer rejects a bad file *whole* (DESIGN.md, principle 3): the first
 problem raises ``WorkoutError`` naming the file (``source``) and where in it
-(``position``). The model's own validation (``hiitd.coach.model``) raises
+(``position``). The model's own validation (``hiitd.coach.workout_model``) raises
 ``WorkoutError`` without a position; ``at()`` adds the importer's position.
 """
 
@@ -12,7 +12,7 @@ import math
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from hiitd.coach.model import Repeat, Step, Workout
+from hiitd.coach.workout_model import Repeat, Step, Workout
 from hiitd.errors import WorkoutError
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,

@@ -39,7 +39,7 @@ from typing import Any, cast
 
 from garmin_fit_sdk import Decoder, Stream
 
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     OPEN_TARGET,
     Duration,
     DurationType,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     OPEN_TARGET,
     Duration,
     DurationType,

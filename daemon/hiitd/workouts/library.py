@@ -18,7 +18,7 @@ and 90-95 % of max HR (Daniels: T ~ 88-92 %, I ~ 98-100 % of max HR) lies at
 from __future__ import annotations
 
 from hiitd.coach.daniels import MILE_M
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,

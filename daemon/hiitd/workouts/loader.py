@@ -19,7 +19,7 @@ from hiitd.workouts.toml_format import parse_toml_workout
 from hiitd.workouts.zwo import parse_zwo
 
 if TYPE_CHECKING:
-    from hiitd.coach.model import Workout
+    from hiitd.coach.workout_model import Workout
 
 SUFFIXES = (".zwo", ".fit", ".txt", ".md", ".toml")
 

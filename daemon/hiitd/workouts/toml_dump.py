@@ -6,7 +6,7 @@ import json
 import math
 
 from hiitd.coach import daniels
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Reference,

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hiitd.coach import daniels
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     Duration,
     DurationType,
     Intensity,

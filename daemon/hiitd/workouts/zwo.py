@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from hiitd.coach.model import (
+from hiitd.coach.workout_model import (
     OPEN_TARGET,
     Duration,
     DurationType,

@@ -1,6 +1,6 @@
 """Pure GATT parsers and encoders: bytes in, frozen values out (no I/O, stdlib only).
 
-Every parser raises only ``hiitd_drivers.errors.GattParseError`` on a malformed
+Every parser raises only ``hiitd_drivers.driver_errors.GattParseError`` on a malformed
 payload, so a driver can count, log and drop it with one ``except``.
 """
 

@@ -11,7 +11,7 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from hiitd_drivers.errors import GattParseError
+from hiitd_drivers.driver_errors import GattParseError
 from hiitd_drivers.gatt.battery import parse_battery_level
 from hiitd_drivers.gatt.device_info import DEVICE_INFO_FIELDS, parse_device_info_string
 from hiitd_drivers.gatt.heart_rate import parse_body_sensor_location, parse_heart_rate

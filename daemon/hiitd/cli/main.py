@@ -1,0 +1,265 @@
+"""The command line: ``hiitd run|demo|watch|decode|scan|pair|config``.
+
+Every listing or report command takes ``--json``. A bad configuration stops
+with one message naming the key and exit status 78 (EX_CONFIG, as sysexits.h),
+which ``RestartPreventExitStatus=78`` in the systemd unit turns into "do not
+restart in a loop, tell the admin".
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hiitd import __version__
+from hiitd.errors import ConfigError, HiitdError
+from hiitd_drivers.driver_errors import DriverError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+from hiitd.cli.cli_support import (
+    EX_CONFIG,
+    EX_DATAERR,
+    EX_INTERRUPTED,
+    EX_OK,
+    EX_UNAVAILABLE,
+    print_json,
+    settings_from_args,
+)
+
+
+def _add_common(p: argparse.ArgumentParser, *, as_json: bool = False) -> None:
+    p.add_argument("--config", type=Path, help="TOML settings file (default /etc/hiitd/hiitd.toml)")
+    p.add_argument("--broker", metavar="URL", help="MQTT broker URL, overrides mqtt.url")
+    if as_json:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per task."""
+    parser = argparse.ArgumentParser(
+        prog="hiitd", description="Headless interval-running coach: BLE sensors in, MQTT out."
+    )
+    parser.add_argument("--version", action="version", version=f"hiitd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the daemon (what systemd starts)")
+    _add_common(p)
+    p.add_argument("--simulate", action="store_true", help="simulated sensors instead of BLE")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="with --simulate: run the daemon's clock FACTOR times faster (tests, trials)",
+    )
+
+    p = sub.add_parser("demo", help="a simulated athlete through the real pipeline to MQTT")
+    _add_common(p, as_json=True)
+    p.add_argument(
+        "--workout",
+        default="norwegian-4x4",
+        metavar="NAME|FILE",
+        help="built-in workout name or a workout file (default norwegian-4x4)",
+    )
+    p.add_argument("--speed", type=float, default=1.0, metavar="FACTOR", help="clock factor")
+    p.add_argument(
+        "--sim-effort",
+        type=float,
+        default=1.0,
+        metavar="FRACTION",
+        help="how much of the target speed the simulated runner achieves (0.85 = too slow)",
+    )
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this much")
+    p.add_argument("--seed", type=int, default=1, help="simulator random seed")
+    p.add_argument("--verbose", action="store_true", help="show the daemon's log lines too")
+
+    p = sub.add_parser("watch", help="print a daemon's MQTT messages readably")
+    _add_common(p, as_json=True)
+    p.add_argument("--athlete", help="athlete id to watch (default from the settings)")
+
+    p = sub.add_parser("decode", help="decode GATT payloads given in hex")
+    p.add_argument("uuid", help="characteristic, e.g. 2a37, 0x2A53")
+    p.add_argument("payloads", nargs="+", metavar="HEX")
+    p.add_argument("--json", action="store_true", help="one JSON object per payload")
+
+    p = sub.add_parser("scan", help="list heart-rate straps and footpods in range")
+    _add_common(p, as_json=True)
+    p.add_argument("--timeout", type=float, help="seconds to scan (default ble.scan_timeout_s)")
+
+    p = sub.add_parser("pair", help="bind the strap and footpod this daemon should use")
+    _add_common(p, as_json=True)
+    p.add_argument("--hr", metavar="ADDRESS_OR_NAME", help="bind this strap")
+    p.add_argument("--footpod", metavar="ADDRESS_OR_NAME", help="bind this footpod")
+    p.add_argument("--timeout", type=float, help="seconds to scan")
+
+    p = sub.add_parser("zones", help="the athlete's heart-rate and pace zones")
+    _add_common(p, as_json=True)
+
+    p = sub.add_parser("workouts", help="list, show, validate or import workouts")
+    wsub = p.add_subparsers(dest="workouts_command", required=True, metavar="ACTION")
+    w = wsub.add_parser("list", help="built-in and imported workouts")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("show", help="a workout's steps, repeats expanded, targets resolved")
+    w.add_argument("workout", metavar="NAME_OR_FILE")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("validate", help="check a workout file (.zwo, .fit, .txt, .toml)")
+    w.add_argument("file", metavar="FILE")
+    _add_common(w, as_json=True)
+    w = wsub.add_parser("import", help="validate a workout file and add it to the catalogue")
+    w.add_argument("file", metavar="FILE")
+    _add_common(w, as_json=True)
+
+    p = sub.add_parser("replay", help="replay a recorded FIT activity through the coach")
+    p.add_argument("file", metavar="FILE", help="a FIT activity file")
+    p.add_argument("--workout", metavar="NAME|FILE", help="coach this workout (default: free run)")
+    _add_common(p, as_json=True)
+
+    p = sub.add_parser("sessions", help="list, show or export recorded sessions")
+    ssub = p.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
+    s = ssub.add_parser("list", help="recorded sessions, newest first")
+    s.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (default 20)")
+    _add_common(s, as_json=True)
+    id_help = "a session id, a unique prefix of one, or 'latest'"
+    s = ssub.add_parser("show", help="a session's summary, metrics, steps and cues")
+    s.add_argument("id", metavar="ID", help=id_help)
+    _add_common(s, as_json=True)
+    s = ssub.add_parser("export", help="write a session as FIT, TCX, CSV or a PNG chart")
+    s.add_argument("id", metavar="ID", help=id_help)
+    _add_common(s, as_json=True)
+    s.add_argument("--format", required=True, choices=("fit", "tcx", "csv", "png"))
+    s.add_argument(
+        "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
+    )
+
+    p = sub.add_parser("plan", help="the next session, and load and readiness by day")
+    psub = p.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    q = psub.add_parser("next", help="the recommended next session, its level, and why")
+    _add_common(q, as_json=True)
+    q = psub.add_parser("history", help="load, load ratio and readiness by day")
+    q.add_argument("--days", type=int, default=28, metavar="N", help="the last N days (28)")
+    _add_common(q, as_json=True)
+
+    p = sub.add_parser(
+        "checkin",
+        help="record a readiness check-in (2 min resting RR)",
+        description=(
+            "A morning readiness check-in: resting HR and lnRMSSD from 2 minutes at rest. "
+            "--live asks the running daemon to measure with the paired strap (exit 0 stored, "
+            "1 not stored and why, 69 daemon or broker not reachable); --rr-file reads an "
+            "HRV app's export; --resting-hr with --rmssd types one in."
+        ),
+    )
+    p.add_argument(
+        "--live", action="store_true", help="measure now with the strap, through the daemon"
+    )
+    p.add_argument(
+        "--duration",
+        type=int,
+        metavar="S",
+        help="with --live: seconds to measure, 60-300 (default 120)",
+    )
+    p.add_argument("--rr-file", type=Path, metavar="FILE", help="resting RR intervals, ms a line")
+    p.add_argument("--resting-hr", type=float, metavar="N", help="resting HR, bpm (with --rmssd)")
+    p.add_argument("--rmssd", type=float, metavar="X", help="RMSSD, ms (with --resting-hr)")
+    _add_common(p, as_json=True)
+
+    p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
+    hsub = p.add_subparsers(dest="ha_command", required=True, metavar="ACTION")
+    h = hsub.add_parser("discovery", help="print the discovery message (topic and payload)")
+    _add_common(h, as_json=True)
+    h = hsub.add_parser("remove", help="clear the retained discovery: HA deletes the device")
+    _add_common(h, as_json=True)
+
+    p = sub.add_parser("config", help="configuration tools")
+    csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
+    _add_common(c, as_json=True)
+    return parser
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    from hiitd_drivers.gatt.decode import decode_payload, parse_hex  # noqa: PLC0415
+
+    status = EX_OK
+    for text in args.payloads:
+        try:
+            payload = parse_hex(text)
+        except ValueError as exc:
+            result: dict[str, object] = {"uuid": args.uuid, "error": str(exc), "hex": text}
+        else:
+            result = decode_payload(args.uuid, payload)
+        if "error" in result:
+            status = EX_DATAERR
+        if args.json:
+            print_json(result)
+        else:
+            fields = "  ".join(f"{k}={v}" for k, v in result.items())
+            sys.stdout.write(fields + "\n")
+    return status
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from hiitd.settings import redacted  # noqa: PLC0415
+
+    settings = settings_from_args(args)
+    data = redacted(settings)
+    if args.json:
+        print_json(data)
+    else:
+        for section, values in data.items():
+            sys.stdout.write(f"[{section}]\n")
+            for key, value in values.items():
+                sys.stdout.write(f"{key} = {json.dumps(value)}\n")
+        sys.stdout.write("configuration ok\n")
+    return EX_OK
+
+
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run_cmd", "cmd_run"),
+    "demo": ("demo_cmd", "cmd_demo"),
+    "zones": ("workouts_cmd", "cmd_zones"),
+    "workouts": ("workouts_cmd", "cmd_workouts"),
+    "watch": ("run_cmd", "cmd_watch"),
+    "scan": ("run_cmd", "cmd_scan"),
+    "pair": ("run_cmd", "cmd_pair"),
+    "replay": ("replay_cmd", "cmd_replay"),
+    "sessions": ("sessions_cmd", "cmd_sessions"),
+    "ha": ("ha_cmd", "cmd_ha"),
+    "plan": ("plan_cmd", "cmd_plan"),
+    "checkin": ("plan_cmd", "cmd_checkin"),
+}
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "config":
+        return _cmd_config_check(args)
+    if args.command == "decode":
+        return _cmd_decode(args)
+    # Each command's module is imported only when it runs: `hiitd sessions list`
+    # need not load the MQTT client, the engine and the FIT SDK.
+    module, func = _COMMANDS[args.command]
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(f"hiitd.cli.{module}"), func
+    )
+    return handler(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hiitd`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"hiitd: {exc}\n")
+        return EX_CONFIG
+    except (HiitdError, DriverError) as exc:
+        sys.stderr.write(f"hiitd: {exc}\n")
+        return EX_UNAVAILABLE
+    except KeyboardInterrupt:
+        return EX_INTERRUPTED

@@ -1,0 +1,225 @@
+"""The coaching sink: samples, ticks and commands into the engine; its events out as messages.
+
+Pure apart from the workout catalogue (which reads the state directory): time
+comes in as arguments, and what to publish comes back as ``Outgoing`` values
+that the supervisor hands to the MQTT link. Listeners (the demo's terminal, a
+future speech output) see every engine event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from hiitd.coach.events import (
+    Command,
+    CueEvent,
+    Event,
+    Notice,
+    SessionEnded,
+    State,
+    StateChanged,
+    StepEnded,
+)
+from hiitd.errors import WorkoutError
+from hiitd.mqtt.command_parser import NEXT, CommandError, ParsedCommand, parse_command
+from hiitd.mqtt.payloads import command_result, encode
+from hiitd.runtime.telemetry import Outgoing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hiitd.coach.engine import Engine
+    from hiitd.mqtt.topics import Topics
+    from hiitd.runtime.checkin_desk import CheckinDesk
+    from hiitd.workouts.catalog import WorkoutCatalog
+    from hiitd_drivers.samples import Sample
+
+log = structlog.get_logger(__name__)
+
+STATE_MIN_INTERVAL_S = 1.0  # wall seconds between unchanged-state refreshes (remaining time)
+
+
+@dataclass
+class Coach:
+    """Owns the engine for one athlete and translates its events into messages."""
+
+    engine: Engine
+    catalog: WorkoutCatalog
+    topics: Topics
+    wall: Callable[[], float]
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    # Sees every event with its time before it is translated (the recorder).
+    observers: list[Callable[[list[Event], float], None]] = field(default_factory=list)
+    # Takes the session result to publish it later, with what the engine cannot
+    # know (the metrics): True when taken (recording.py), False to publish it now.
+    take_result: Callable[[dict[str, Any]], bool] | None = None
+    # Keeps the runner's RPE for the last finished session (``cmd/rpe``); an error or None.
+    rate_session: Callable[[int], str | None] | None = None
+    # The live readiness check-in (``cmd/checkin``), when a strap can take one.
+    checkins: CheckinDesk | None = None
+    # The last ``plan/next`` document: what the workout name ``next`` starts.
+    plan_next: dict[str, Any] | None = None
+    _last_state_wall: float = -1e9
+    _last_key: tuple[object, ...] = ()
+    finished: bool = False
+
+    # ------------------------------------------------------------------ inputs
+
+    def on_sample(self, sample: Sample, now: float) -> list[Outgoing]:
+        """Feed one sample (its receipt time is ``now``, the source clock)."""
+        return self._publish(self.engine.sample(sample, now), now)
+
+    def on_tick(self, now: float) -> list[Outgoing]:
+        """Let time pass: steps by time, countdowns, grace ends, sensor-lost checks."""
+        out = self._publish(self.engine.tick(now), now)
+        return out + self._refresh_state(now)
+
+    def on_command(self, action: str, payload: bytes, now: float) -> list[Outgoing]:
+        """Parse, check and apply a command; always answer on ``cmd/result``."""
+        try:
+            parsed = parse_command(action, payload)
+            outcome_events, error = self._apply(parsed, now)
+        except (CommandError, WorkoutError) as exc:
+            log.info("command_rejected", action=action[:40], error=str(exc))
+            return [self._result(action, ok=False, error=str(exc), request_id=None)]
+        reply = self._result(action, ok=error is None, error=error, request_id=parsed.request_id)
+        if error is not None:
+            log.info("command_refused", action=action, error=error)
+        else:
+            log.info("command_applied", action=action, workout=parsed.workout)
+        extra = [] if self.checkins is None else self.checkins.take()
+        return [reply, *extra, *self._publish(outcome_events, now)]
+
+    def refuse(self, action: str, error: str) -> Outgoing:
+        """A ``cmd/result`` refusing ``action`` without parsing it (the rate limit)."""
+        return self._result(action, ok=False, error=error, request_id=None)
+
+    def start(self, name_or_path: str, now: float) -> list[Outgoing]:
+        """Start a workout from the local command line (a name, or a file's path)."""
+        outcome = self.engine.command(Command("start", self.catalog.find(name_or_path)), now)
+        if not outcome.ok:
+            raise WorkoutError(outcome.error or "the workout could not start")
+        return self._publish(outcome.events, now)
+
+    def _apply(self, parsed: ParsedCommand, now: float) -> tuple[list[Event], str | None]:
+        if parsed.action == "rpe":  # for the store, not the engine
+            if self.rate_session is None or parsed.rpe is None:
+                return [], "no session store: the rating cannot be kept"
+            return [], self.rate_session(parsed.rpe)
+        desk = self.checkins
+        if parsed.action == "checkin":
+            if desk is None or parsed.duration_s is None:
+                return [], "check-ins are not available in this mode"
+            active = self.session_active(now)
+            return [], desk.start(parsed.duration_s, parsed.request_id, now, session_active=active)
+        stopping = parsed.action == "stop" and desk is not None and desk.measuring
+        if stopping and desk is not None and not self.session_active(now):
+            desk.cancel("stopped by cmd/stop")
+            return [], None
+        workout = None if parsed.workout is None else self.catalog.get(self._named(parsed.workout))
+        outcome = self.engine.command(Command(parsed.action, workout), now)  # type: ignore[arg-type]
+        if parsed.action == "start" and outcome.ok and desk is not None and desk.measuring:
+            desk.cancel("a session was started")
+        return outcome.events, outcome.error
+
+    def session_active(self, now: float) -> bool:
+        """Whether a session is counting down, running or paused."""
+        return self.engine.snapshot(now).state not in {State.IDLE, State.FINISHED}
+
+    def _named(self, name: str) -> str:
+        """A catalogue name; ``next`` is the plan's recommendation (``plan/next``)."""
+        if name != NEXT:
+            return name
+        doc = self.plan_next
+        if doc is None:
+            raise WorkoutError(
+                "no recommended session yet (the plan is worked out at start-up and after "
+                "each session from the session store): name a workout instead"
+            )
+        workout = doc.get("workout")
+        if not isinstance(workout, str):
+            why = doc.get("why") or ["the plan recommends rest"]
+            raise WorkoutError(f"no session to start: {why[0]}")
+        return workout
+
+    # ----------------------------------------------------------------- outputs
+
+    def _result(
+        self, action: str, *, ok: bool, error: str | None, request_id: str | None
+    ) -> Outgoing:
+        body = command_result(action[:40], ok, error, self.wall())
+        if request_id is not None:
+            body["id"] = request_id
+        return Outgoing(self.topics.cmd_result, encode(body), qos=1)
+
+    def publish_events(self, events: list[Event], now: float) -> list[Outgoing]:
+        """Translate events produced outside a sample, tick or command (a restore)."""
+        return self._publish(events, now)
+
+    def _publish(self, events: list[Event], now: float) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        ts = self.wall()
+        for observer in self.observers:
+            observer(events, now)
+        # The result last: a consumer that sees it has had the session's cues and steps.
+        events = sorted(events, key=lambda e: isinstance(e, SessionEnded))
+        for event in events:
+            for listener in self.listeners:
+                listener(event)
+            match event:
+                case StateChanged(snapshot=snap):
+                    out.append(self._state_message(snap.to_payload(), ts))
+                    self._last_state_wall = ts
+                case CueEvent(cue=cue):
+                    # Into the journal too: the runner's cues are heard with no broker.
+                    log.info("cue", id=cue.id, kind=cue.kind.value, text=cue.text)
+                    # ``event_type``: what Home Assistant's MQTT event entity switches on.
+                    body = {"ts": ts, **cue.to_payload(), "event_type": cue.kind.value}
+                    out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
+                case StepEnded(summary=s):
+                    # A stable id: a consumer that gets a redelivery can drop it.
+                    body = {
+                        "ts": ts,
+                        "id": f"{self.engine.session_id}/step/{s.index}",
+                        "session_id": self.engine.session_id,
+                        **s.to_payload(),
+                    }
+                    out.append(
+                        Outgoing(self.topics.session_step, encode(body), qos=1, durable=True)
+                    )
+                case SessionEnded(summary=s):
+                    body = {"ts": ts, **s.to_payload()}
+                    if self.take_result is None or not self.take_result(body):
+                        out.append(self.result_message(body))
+                    self.finished = True
+                case Notice(text=text, code=code):
+                    log.info("coach_notice", code=code, text=text)
+        del now
+        return out
+
+    def result_message(self, body: dict[str, Any]) -> Outgoing:
+        """The session result: retained, and through the outbox (it must not be lost)."""
+        return Outgoing(self.topics.session_result, encode(body), qos=1, retain=True, durable=True)
+
+    def _state_message(self, payload: dict[str, object], ts: float) -> Outgoing:
+        return Outgoing(
+            self.topics.session_state, encode({"ts": ts, **payload}), qos=1, retain=True
+        )
+
+    def _refresh_state(self, now: float) -> list[Outgoing]:
+        """Re-publish the state about once a second while a session runs (remaining time)."""
+        snap = self.engine.snapshot(now)
+        if snap.state in {State.IDLE, State.FINISHED}:
+            return []
+        ts = self.wall()
+        if ts - self._last_state_wall < STATE_MIN_INTERVAL_S:
+            return []
+        self._last_state_wall = ts
+        return [self._state_message(snap.to_payload(), ts)]
+
+    def initial(self, now: float) -> list[Outgoing]:
+        """The state to publish at start-up (retained: dashboards see idle, not stale)."""
+        return [self._state_message(self.engine.snapshot(now).to_payload(), self.wall())]

@@ -1,0 +1,239 @@
+"""The planner's I/O side: the store's sessions and check-ins as plan values, and the answers.
+
+``hiitd.plan`` is pure; this module reads the store (sessions, their metrics
+and RPE, check-ins) and the local time zone, and builds what the CLI prints and
+the daemon publishes on ``<base>/plan/next``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from hiitd.errors import StoreError
+from hiitd.metrics.hrv import hrv_from_runs
+from hiitd.plan import Checkin, SessionEntry, load_days, readiness, recommend_next
+from hiitd.plan.ladders import locate
+from hiitd.plan.recommend import HIIT_KINDS
+from hiitd.store.checkins import CheckinRow
+from hiitd.workouts.library import builtin_workouts
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hiitd.plan import PlanConfig, Recommendation
+    from hiitd.plan.plan_values import Kind
+    from hiitd.plan.readiness import Readiness
+    from hiitd.store.db import Store
+    from hiitd.store.rows import SessionRow
+
+HISTORY_SESSIONS = 1000  # about two years at 8 sessions a week: far beyond the 60-day windows
+HISTORY_DAYS = 120
+MIN_SESSION_MIN = 5.0  # shorter sessions (a mis-start) are no training load
+# Built-ins outside the ladders whose tags make them HIIT for the weekly cap.
+_HIIT_TAGS = frozenset({"vo2max", "hiit", "anaerobic", "hills", "speed", "track"})
+MIN_CHECKIN_BEATS = 60  # a 2-minute measurement at rest has 100+ beats
+
+
+def local_day(wall: float) -> date:
+    """The local calendar day of a Unix time."""
+    return datetime.fromtimestamp(wall, tz=UTC).astimezone().date()
+
+
+def _num(doc: Any, *path: str) -> float | None:
+    for key in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return float(doc) if isinstance(doc, int | float) and math.isfinite(doc) else None
+
+
+def _is_hiit(workout: str | None, kind: Kind | None) -> bool:
+    if kind is not None:
+        return kind in HIIT_KINDS
+    tags = {t for w in builtin_workouts() if w.name == workout for t in w.tags}
+    return bool(tags & _HIIT_TAGS)
+
+
+def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | None:
+    """A stored session as the planner sees it (None when too short to count)."""
+    minutes = (_num(metrics, "moving_s") or row.duration_s or 0.0) / 60.0
+    if minutes < MIN_SESSION_MIN:
+        return None
+    found = locate(row.workout)
+    kind = found[0] if found else None
+    hrr = _num(metrics, "hrr60", "session", "hrr60_bpm")
+    if hrr is None and isinstance(metrics, dict):
+        steps = [_num(s, "hrr60_bpm") for s in (metrics.get("hrr60") or {}).get("steps") or []]
+        values = [s for s in steps if s is not None]
+        hrr = statistics.fmean(values) if values else None
+    return SessionEntry(
+        day=local_day(row.start_wall),
+        start_wall=row.start_wall,
+        minutes=minutes,
+        workout=row.workout,
+        hiit=_is_hiit(row.workout, kind),
+        protocol=None if kind is None else kind.value,
+        step=None if found is None else found[1],
+        hrss=_num(metrics, "load", "hrss"),
+        rpe=row.rpe,
+        compliance_pct=_num(metrics, "compliance", "in_pct"),
+        ef=_num(metrics, "economy", "efficiency_factor"),
+        pace_s_per_km=_num(metrics, "speed", "avg_pace_s_per_km"),
+        hrr60_bpm=hrr,
+    )
+
+
+def history(store: Store) -> list[SessionEntry]:
+    """Every finished, stopped or interrupted session, oldest first."""
+    out = []
+    for row in store.list_sessions(HISTORY_SESSIONS):
+        if row.status == "running":
+            continue
+        entry = entry_of(row, store.metrics(row.session_id))
+        if entry is not None:
+            out.append(entry)
+    return sorted(out, key=lambda e: e.start_wall)
+
+
+def checkins(store: Store, today: date, cfg: PlanConfig) -> list[Checkin]:
+    """The check-ins in the readiness window."""
+    since = (today - timedelta(days=cfg.baseline_days + 7)).isoformat()
+    # One value a day: a repeated measurement replaces the earlier one (rows are oldest first).
+    latest = {r.day: r for r in store.checkins(since)}
+    return [Checkin(date.fromisoformat(d), r.resting_hr, r.ln_rmssd) for d, r in latest.items()]
+
+
+def next_session(store: Store, cfg: PlanConfig, now_wall: float) -> Recommendation:
+    """What ``hiitd plan next`` and ``<base>/plan/next`` say."""
+    today = local_day(now_wall)
+    return recommend_next(history(store), checkins(store, today, cfg), cfg, today, now_wall)
+
+
+def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, Any]:
+    """The recommendation with today's readiness and load ratio (the HA entities read these)."""
+    today = local_day(now_wall)
+    past = history(store)
+    ins = checkins(store, today, cfg)
+    rec = recommend_next(past, ins, cfg, today, now_wall)
+    load = load_days(past, cfg, today)[-1]
+    ready = readiness(ins, cfg, today)
+    return {
+        "ts": now_wall,
+        **rec.to_payload(),
+        "readiness": ready.status,
+        "acwr": None if load.acwr is None else round(load.acwr, 3),
+        "ctl": round(load.ctl, 2),
+        "atl": round(load.atl, 2),
+    }
+
+
+def history_payload(
+    store: Store, cfg: PlanConfig, now_wall: float, days: int = 28
+) -> list[dict[str, Any]]:
+    """Load, ratio and readiness for each of the last ``days`` days, oldest first."""
+    today = local_day(now_wall)
+    past = history(store)
+    ins = checkins(store, today, cfg)
+    out = []
+    for d in load_days(past, cfg, today)[-days:]:
+        ready = readiness(ins, cfg, d.day)
+        out.append(
+            {
+                **d.to_payload(),
+                "sessions": [e.workout for e in past if e.day == d.day],
+                "readiness": ready.to_payload(),
+            }
+        )
+    return out
+
+
+def rate_last_session(store: Store, rpe: int) -> str:
+    """Keep ``rpe`` for the newest session that is not running; its id. StoreError if none."""
+    for row in store.list_sessions(5):
+        if row.status != "running":
+            store.set_rpe(row.session_id, rpe)
+            return row.session_id
+    raise StoreError("no finished session to rate yet")
+
+
+def checkin_from_rr(
+    rr_ms: Sequence[float], wall: float, source: str, *, min_beats: int = MIN_CHECKIN_BEATS
+) -> CheckinRow:
+    """A check-in from a resting RR recording: resting HR from the mean clean RR, lnRMSSD."""
+    return checkin_from_runs([rr_ms], wall, source, min_beats=min_beats)
+
+
+def checkin_from_runs(
+    runs: Sequence[Sequence[float]],
+    wall: float,
+    source: str,
+    *,
+    min_beats: int = MIN_CHECKIN_BEATS,
+) -> CheckinRow:
+    """A check-in from runs of contiguous RR intervals (no successive difference spans a gap).
+
+    ValueError says why when there are too few beats or too many artefacts.
+    """
+    beats = sum(len(r) for r in runs)
+    if beats < min_beats:
+        raise ValueError(
+            f"{beats} RR intervals are too few for a check-in: record 2 minutes at rest "
+            f"(at least {min_beats} beats)"
+        )
+    hrv = hrv_from_runs([list(r) for r in runs])
+    if hrv.rmssd_ms is None or hrv.mean_rr_ms is None:
+        raise ValueError(f"no usable HRV in the recording: {hrv.withheld}")
+    return CheckinRow(
+        wall=wall,
+        day=local_day(wall).isoformat(),
+        resting_hr=60000.0 / hrv.mean_rr_ms,
+        rmssd_ms=hrv.rmssd_ms,
+        ln_rmssd=hrv.ln_rmssd,
+        beats=hrv.beats,
+        artefact_pct=hrv.artefact_pct,
+        source=source,
+    )
+
+
+def keep_checkin(store: Store, row: CheckinRow, cfg: PlanConfig) -> Readiness:
+    """Store a check-in; the day's readiness with it (StoreError when it cannot be kept)."""
+    store.add_checkin(row)
+    day = date.fromisoformat(row.day)
+    return readiness(checkins(store, day, cfg), cfg, day)
+
+
+def checkin_figures(row: CheckinRow) -> dict[str, Any]:
+    """A check-in's figures, rounded for people and dashboards."""
+
+    def r(x: float | None, digits: int) -> float | None:
+        return None if x is None else round(x, digits)
+
+    return {
+        "day": row.day,
+        "resting_hr": r(row.resting_hr, 1),
+        "rmssd_ms": r(row.rmssd_ms, 1),
+        "ln_rmssd": r(row.ln_rmssd, 3),
+        "beats": row.beats,
+        "artefact_pct": r(row.artefact_pct, 1),
+    }
+
+
+def checkin_manual(resting_hr: float, rmssd_ms: float, wall: float) -> CheckinRow:
+    """A check-in typed in (from another app's morning measurement)."""
+    if not 25 <= resting_hr <= 150:
+        raise ValueError(f"resting HR {resting_hr:g} bpm is not plausible (25-150)")
+    if not 1 <= rmssd_ms <= 500:
+        raise ValueError(f"RMSSD {rmssd_ms:g} ms is not plausible (1-500)")
+    return CheckinRow(
+        wall=wall,
+        day=local_day(wall).isoformat(),
+        resting_hr=resting_hr,
+        rmssd_ms=rmssd_ms,
+        ln_rmssd=math.log(rmssd_ms),
+        beats=None,
+        artefact_pct=None,
+        source="manual",
+    )
