@@ -59,12 +59,13 @@ class Rig:
     w: Workout
     config: CoachConfig = field(default_factory=lambda: CoachConfig(countdown_s=0))
     profile: AthleteProfile = PROFILE
+    prefix: str = "s"
     now: float = 0.0
     pod_total: float = 0.0
     events: list[tuple[float, Event]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.e = Engine(self.profile, self.config)
+        self.e = Engine(self.profile, self.config, session_prefix=self.prefix)
         self._record(self.e.load(self.w, self.now))
 
     def _record(self, evs: list[Event]) -> None:

@@ -24,6 +24,8 @@ from hiitd_drivers.samples import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from hiitd.coach.profile import AthleteProfile
+
 WALL0 = 1_700_000_000.0
 
 WORK = workout(
@@ -42,11 +44,13 @@ class Session:
     sink_sample: Callable[[Sample, float], None] | None = None
     now: float = 0.0
     pod_total: float = 0.0
+    profile: AthleteProfile = PROFILE
+    prefix: str = "s"
     engine: Engine = field(init=False)
     builder: RecordBuilder = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = Engine(PROFILE, CoachConfig(countdown_s=0))
+        self.engine = Engine(self.profile, CoachConfig(countdown_s=0), session_prefix=self.prefix)
         self.builder = RecordBuilder(
             profile=lambda: self.engine.profile,
             planned=lambda: self.engine.steps,

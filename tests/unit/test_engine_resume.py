@@ -9,7 +9,7 @@ from engine_rig import Rig, hr, speed, timed
 
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.events import CueEvent, Event, SessionEnded, State, StateChanged
-from hiitd.coach.session_resume import ResumePoint, restore_from
+from hiitd.coach.session_resume import ResumePoint
 from hiitd.coach.workout_model import Duration, DurationType, Intensity, Repeat, Step, Workout
 from hiitd.errors import HiitdError, WorkoutError
 
@@ -34,10 +34,7 @@ MID_WORK_3 = {
 
 def restarted(w: Workout = FOUR_BY_FOUR, prefix: str = "s", now: float = 7.0) -> Rig:
     """A fresh engine as the daemon has it after a restart: workout loaded, idle."""
-    rig = Rig(w, now=now)
-    if prefix != "s":
-        rig.e.session_prefix = prefix
-    return rig
+    return Rig(w, now=now, prefix=prefix)
 
 
 def restore(rig: Rig, **kwargs: object) -> list[Event]:
@@ -116,18 +113,18 @@ def test_session_id_is_kept_and_cue_ids_never_collide_across_restores() -> None:
     point = before.e.resume_point(before.now)
     assert point is not None
     first = restarted()
-    first._record(restore_from(first.e, FOUR_BY_FOUR, point, first.now))
+    first._record(first.e.restore_from(FOUR_BY_FOUR, point, first.now))
     first.run(300, mps=3.0)
     point2 = first.e.resume_point(first.now)
     assert point2 is not None
     assert (point2.session_id, point2.restores) == (sid, 1)
     second = restarted()
-    second._record(restore_from(second.e, FOUR_BY_FOUR, point2, second.now))
+    second._record(second.e.restore_from(FOUR_BY_FOUR, point2, second.now))
     second.run(900, mps=4.0)
     # The daemon crashed again before checkpointing point2: point is restored once more,
     # by another daemon run (app.py gives each run its own session prefix).
     again = restarted(prefix="9f3a")
-    again._record(restore_from(again.e, FOUR_BY_FOUR, point, again.now))
+    again._record(again.e.restore_from(FOUR_BY_FOUR, point, again.now))
     again.run(60, mps=4.0)
     runs = [before, first, second, again]
     ids = [c.id for rig in runs for _, c in rig.cue_objs()]
@@ -237,7 +234,7 @@ def test_resume_point_round_trips_and_restores_step_and_remaining_time() -> None
     assert old is not None
     assert old.remaining_s is not None
     new = Rig(FOUR_BY_FOUR, now=3.0)
-    new._record(restore_from(new.e, FOUR_BY_FOUR, ResumePoint.from_payload(payload), new.now))
+    new._record(new.e.restore_from(FOUR_BY_FOUR, ResumePoint.from_payload(payload), new.now))
     step = new.e.snapshot(new.now).step
     assert step is not None
     assert step.index == old.index
@@ -259,5 +256,5 @@ def test_resume_point_none_when_idle_and_payload_errors_are_clear() -> None:
         ResumePoint.from_payload({**good, "paused": 1})
     other = ResumePoint.from_payload({**good, "workout": "8x400"})
     with pytest.raises(WorkoutError, match="ran workout '8x400', not '4x4'"):
-        restore_from(rig.e, FOUR_BY_FOUR, other, rig.now)
+        rig.e.restore_from(FOUR_BY_FOUR, other, rig.now)
     assert rig.e.state is State.IDLE

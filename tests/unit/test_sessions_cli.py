@@ -62,9 +62,7 @@ class Recorded:
 
 def _session(prefix: str, wall0: float) -> tuple[Session, list[Any]]:
     """A store_rig session with its own id prefix and start time, keeping the engine summary."""
-    s = Session()
-    s.engine.profile = ATHLETE
-    s.engine.session_prefix = prefix
+    s = Session(profile=ATHLETE, prefix=prefix)
     s.builder = RecordBuilder(
         profile=lambda: s.engine.profile,
         planned=lambda: s.engine.steps,

@@ -163,6 +163,21 @@ def _range(low: float | None, high: float | None) -> str:
     return f"at least {low:.0f}" if low is not None else f"at most {high or 0:.0f}"
 
 
+def countdown_due(
+    left: float, said: frozenset[int], cue_from: int
+) -> tuple[int | None, frozenset[int]]:
+    """The countdown number to say with ``left`` seconds to go, and the numbers said after.
+
+    Only the lowest number crossed is said: after a long gap between calls one
+    "1" is useful, "3, 2, 1" at once is noise.
+    """
+    due = [n for n in range(cue_from, 0, -1) if left <= n and n not in said]
+    if not due:
+        return None, said
+    n = min(due)
+    return n, said | frozenset(range(n, cue_from + 1))
+
+
 # ------------------------------------------------------------------ the book
 
 

@@ -7,45 +7,45 @@ a replay calls them with whatever times it likes.
 
 States: idle -> countdown -> running <-> paused -> finished. Steps advance on
 moving time (paused time does not count), footpod distance, the lap command
-(open steps) or a debounced heart-rate condition. The per-tick coaching (zone
-verdicts, corrections, halfway, countdowns, safety) is in ``coaching.py``.
+(open steps) or a debounced heart-rate condition.
+
+The engine is the one owner of the session's state (a ``SessionState``,
+session_state.py). Its collaborators take that state, the configuration and
+the time and return the next state with their events: ``lifecycle`` (commands,
+step ends, the session's start and finish), ``transitions`` (step start, pause,
+resume), ``step_coaching`` (verdicts, corrections, countdowns, safety) and
+``session_resume`` (a session continued after a crash). This class only orders
+the calls and collects what they say (docs/architecture.md, "The coach").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
 
-from hiitd.coach import lifecycle as control
-from hiitd.coach import session_resume as resume
-from hiitd.coach import step_coaching as coaching
+from hiitd.coach import lifecycle, session_resume, step_coaching, transitions
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.cues import CueBook, order
+from hiitd.coach.cues import order
 from hiitd.coach.events import (
     Command,
     CommandOutcome,
-    Cue,
     CueEvent,
     CueKind,
-    EndedBy,
     Event,
-    Priority,
     State,
     StateChanged,
     StateSnapshot,
-    StepEnded,
-    StepSummary,
-    TargetView,
     Zone,
 )
 from hiitd.coach.sensors import Heart, Pod
 from hiitd.coach.session_resume import ResumePoint
-from hiitd.coach.smoothing import Hold
-from hiitd.coach.steps import StepRun, step_end_text
+from hiitd.coach.session_state import SessionState, cadence_value, hr_value, speed_value
 from hiitd.errors import HiitdError
 from hiitd_drivers.samples import FootpodSample, HeartRateSample, LinkSample, Role
 
 if TYPE_CHECKING:
     from hiitd.coach.profile import AthleteProfile
+    from hiitd.coach.steps import StepRun
     from hiitd.coach.workout_model import PlannedStep, Workout
 
 
@@ -60,33 +60,64 @@ class Engine:
         session_prefix: str = "s",
     ) -> None:
         """``session_prefix`` prefixes session ids (pass something unique per daemon run)."""
-        self.profile = profile
         self.config = config if config is not None else CoachConfig()
-        self.session_prefix = session_prefix
-        self.state = State.IDLE
-        self.workout: Workout | None = None
-        self.steps: tuple[PlannedStep, ...] = ()
-        self.heart = Heart(self.config.hr_window_s)
-        self.pod = Pod(self.config.speed_window_s, self.config.pod_max_speed_mps)
+        self._s = SessionState(
+            profile=profile,
+            heart=Heart(self.config.hr_window_s),
+            pod=Pod(self.config.speed_window_s, self.config.pod_max_speed_mps),
+            session_prefix=session_prefix,
+            ceiling=profile.max_hr,
+        )
         self._last_now: float | None = None
-        self.session_no = 0
-        self.session_id: str | None = None
-        self.restores = 0  # how often this session was restored after a crash (see resume.py)
-        self.book = CueBook("none")
-        self.moving_s = 0.0
-        self.distance_m = 0.0
-        self.run: StepRun | None = None
-        self.paused_by: str | None = None
-        self.countdown_end = 0.0
-        self.countdown_said: set[int] = set()
-        self.started_at = 0.0
-        self.ceiling = profile.max_hr
-        self.safety_hold = Hold()
-        self.safety_last: float | None = None
-        self.step_summaries: list[StepSummary] = []
-        self._events: list[Event] = []
-        self._cues: list[Cue] = []
+        self._said: list[Event] = []
         self._published: tuple[object, ...] = ()
+
+    # ============================================================ reading
+
+    @property
+    def session(self) -> SessionState:
+        """The whole state, as one value (read only)."""
+        return self._s
+
+    @property
+    def state(self) -> State:
+        """idle, countdown, running, paused or finished."""
+        return self._s.state
+
+    @property
+    def profile(self) -> AthleteProfile:
+        """The athlete, with any max HR learned so far."""
+        return self._s.profile
+
+    @property
+    def steps(self) -> tuple[PlannedStep, ...]:
+        """The selected workout's steps, repeats expanded."""
+        return self._s.steps
+
+    @property
+    def run(self) -> StepRun | None:
+        """The step being run, if any."""
+        return self._s.run
+
+    @property
+    def session_id(self) -> str | None:
+        """The current (or last) session's id."""
+        return self._s.session_id
+
+    @property
+    def moving_s(self) -> float:
+        """The session's moving time."""
+        return self._s.moving_s
+
+    @property
+    def distance_m(self) -> float:
+        """The session's distance."""
+        return self._s.distance_m
+
+    @property
+    def ceiling(self) -> int:
+        """The safety ceiling of the current session (bpm)."""
+        return self._s.ceiling
 
     # ================================================================= API
 
@@ -96,20 +127,20 @@ class Engine:
         Raises ``HiitdError`` while a session runs and ``WorkoutError`` for a
         workout whose targets are not resolved to absolute numbers.
         """
-        if self.state in control.ACTIVE:
+        if self._s.active:
             raise HiitdError(f"cannot select a workout while {self.state}: send 'stop' first")
-        control.check_resolved(workout)
+        lifecycle.check_resolved(workout)
         self._advance(now)
-        self.workout, self.steps, self.state = workout, workout.expand(), State.IDLE
-        note = control.short_hr_notice(self)
+        self._take(_select(self._s, workout), [])
+        note = lifecycle.short_hr_notice(self._s, self.config)
         if note is not None:
-            self._events.append(note)
+            self._said.append(note)
         return self._flush(now)
 
     def command(self, cmd: Command, now: float) -> CommandOutcome:
         """Apply a command; an invalid one returns ``ok=False`` and changes nothing."""
         self._advance(now)
-        error = control.invalid(self, cmd)
+        error = lifecycle.invalid(self._s, cmd)
         if error is None and cmd.workout is not None and cmd.action in ("workout", "start"):
             try:
                 self.load(cmd.workout, now)
@@ -117,19 +148,20 @@ class Engine:
                 error = str(exc)
         if error is not None:
             return CommandOutcome(ok=False, error=error, events=self._flush(now))
+        s, cfg = self._s, self.config
         match cmd.action:
             case "start":
-                control.start_session(self, now)
+                self._take(*lifecycle.start_session(s, cfg, now))
             case "pause":
-                self.pause_now(now, "manual", "pause command")
+                self._take(*transitions.pause(s, now, "manual", "pause command"))
             case "resume":
-                self.resume_now(now, "resume command")
+                self._take(*transitions.resume(s, now, "resume command"))
             case "skip":
-                control.skip(self, now)
+                self._take(*lifecycle.skip(s, cfg, now))
             case "lap":
-                control.lap(self, now)
+                self._take(*lifecycle.lap(s, cfg, now))
             case "stop":
-                control.stop(self, now)
+                self._take(*lifecycle.stop(s, cfg, now))
             case _:  # "workout": selected above
                 pass
         return CommandOutcome(ok=True, error=None, events=self._flush(now))
@@ -147,10 +179,10 @@ class Engine:
         elif isinstance(sample, FootpodSample):
             self._pod_sample(sample, now)
         elif isinstance(sample, LinkSample):
-            (self.heart if sample.role is Role.HR else self.pod).link(sample)
+            (self._s.heart if sample.role is Role.HR else self._s.pod).link(sample)
         self._advance(now)
         if isinstance(sample, FootpodSample):
-            coaching.autopause(self, now, self.run)
+            self._take(*step_coaching.autopause(self._s, self.config, now))
         return self._flush(now)
 
     def tick(self, now: float) -> list[Event]:
@@ -172,231 +204,155 @@ class Engine:
         paused: bool = False,
         restores: int = 0,
     ) -> list[Event]:
-        """Continue ``session_id`` after a crash (idle only; errors change nothing): resume.py."""
+        """Continue ``session_id`` after a crash (idle only; errors change nothing)."""
         point = ResumePoint(
             workout.name, session_id, step_index, step_moving_s, moving_s, distance_m,
             step_distance_m, paused, restores,
         )  # fmt: skip
-        resume.check(self, workout, point)
+        return self.restore_from(workout, point, now)
+
+    def restore_from(self, workout: Workout, point: ResumePoint, now: float) -> list[Event]:
+        """``restore`` with a stored point; ``WorkoutError`` when ``workout`` is not its workout."""
+        session_resume.check(self._s, workout, point)
         self._advance(now)
-        resume.apply(self, workout, point, now)
+        self._take(*session_resume.restore(self._s, self.config, workout, point, now))
         return self._flush(now)
 
     def resume_point(self, now: float) -> ResumePoint | None:
         """What ``restore`` needs to continue this session; None when none is under way."""
-        return resume.resume_point(self, now, self._last_now)
+        return session_resume.resume_point(self._s, now, self._last_now)
 
     def snapshot(self, now: float) -> StateSnapshot:
         """The current state for ``session/state``."""
-        hr = self.hr_value(now)
-        speed = self.speed_value(now)
-        cadence = self.cadence_value(now)
-        run = self.run
-        zone = run.zone if run is not None and self.state is State.RUNNING else Zone.NONE
+        s, cfg = self._s, self.config
+        speed = speed_value(s, cfg, now)
+        run = s.run
+        zone = run.zone if run is not None and s.state is State.RUNNING else Zone.NONE
         return StateSnapshot(
-            state=self.state,
-            workout=None if self.workout is None else self.workout.name,
-            step=control.step_view(self),
+            state=s.state,
+            workout=None if s.workout is None else s.workout.name,
+            step=lifecycle.step_view(s, cfg),
             zone=zone,
-            elapsed_s=self.moving_s,
-            session_id=self.session_id,
-            countdown_s=max(0.0, self.countdown_end - now)
-            if self.state is State.COUNTDOWN
-            else None,
-            paused_by="auto" if self.paused_by == "auto" else "manual" if self.paused_by else None,
-            hr_bpm=hr,
+            elapsed_s=s.moving_s,
+            session_id=s.session_id,
+            countdown_s=max(0.0, s.countdown_end - now) if s.state is State.COUNTDOWN else None,
+            paused_by=_paused_by(s),
+            hr_bpm=hr_value(s, cfg, now),
             speed_mps=speed,
             pace_s_per_km=1000.0 / speed if speed and speed > 0.3 else None,
-            cadence_spm=cadence,
-            distance_m=self.distance_m,
-            hr_sensor=self.heart.status,
-            footpod_sensor=self.pod.status,
+            cadence_spm=cadence_value(s, cfg, now),
+            distance_m=s.distance_m,
+            hr_sensor=s.heart.status,
+            footpod_sensor=s.pod.status,
         )
 
     def target_speed(self, now: float) -> float | None:
         """What the current step asks for in m/s (mid of a speed range; a guess otherwise)."""
         del now  # the target depends on moving time and distance, both tracked already
-        return control.target_speed(self)
-
-    # ======================================================== helpers (shared)
-
-    def est_speed(self) -> float:
-        """The athlete's threshold speed, or a typical one."""
-        return self.profile.threshold_speed_mps or control.DEFAULT_THRESHOLD_MPS
-
-    def emit(self, event: Event) -> None:
-        """Queue a non-cue event for this call's output."""
-        self._events.append(event)
-
-    def begin_running(self, now: float) -> None:
-        """The countdown is over: the first step starts at moving time 0."""
-        self.state = State.RUNNING
-        self.start_step(now, 0, 0.0)
-
-    def hr_value(self, now: float) -> float | None:
-        """Smoothed HR, None when stale."""
-        if not self.heart.fresh(now, self.config.sensor_stale_s):
-            return None
-        return self.heart.avg.value(now)
-
-    def speed_value(self, now: float) -> float | None:
-        """Smoothed speed, None when stale."""
-        if not self.pod.fresh(now, self.config.sensor_stale_s):
-            return None
-        return self.pod.speed.value(now)
-
-    def cadence_value(self, now: float) -> float | None:
-        """Smoothed cadence, None when stale."""
-        if not self.pod.fresh(now, self.config.sensor_stale_s):
-            return None
-        return self.pod.cadence.value(now)
-
-    def cue(
-        self,
-        kind: CueKind,
-        text: str,
-        reason: str,
-        *,
-        target: TargetView | None = None,
-        value: float | None = None,
-        priority: Priority | None = None,
-        source: str = "engine",
-    ) -> None:
-        """Queue a cue for this call's output (ordered by priority at the end)."""
-        idx = self.run.ps.index if self.run is not None else None
-        made = self.book.make(
-            kind, text, reason, idx, target=target, value=value, priority=priority, source=source
-        )
-        self._cues.append(made)
+        return lifecycle.target_speed(self._s)
 
     # ============================================================ time
+
+    def _take(self, s: SessionState, said: list[Event]) -> None:
+        """Keep the next state and what was said on the way to it."""
+        self._s = s
+        if said:
+            self._said.extend(said)
 
     def _advance(self, now: float) -> None:
         last = self._last_now
         dt = 0.0 if last is None else max(0.0, now - last)
         self._last_now = now if last is None else max(last, now)
-        now = self._last_now
-        if self.state is State.COUNTDOWN:
-            left = self.countdown_end - now
-            coaching.countdown(self, left, self.countdown_said, None)
+        now, cfg = self._last_now, self.config
+        if self._s.state is State.COUNTDOWN:
+            self._take(*step_coaching.start_countdown(self._s, cfg, now))
+            left = self._s.countdown_end - now
             if left > 0:
-                coaching.watch_sensors(self, now)
-                coaching.safety(self, now)
+                self._take(*step_coaching.watch_sensors(self._s, cfg, now))
+                self._take(*step_coaching.safety(self._s, cfg, now))
                 return
             dt = -left  # the part of this interval after the countdown ended is moving time
-            self.begin_running(now)
-        if self.state is State.RUNNING and self.run is not None:
-            self.moving_s += dt
-            coaching.account(self, now, dt)
-            self._check_step_end(now)
-            if self.state is State.RUNNING:
-                coaching.evaluate(self, now)
-        coaching.watch_sensors(self, now)
-        if self.state in control.ACTIVE:
-            coaching.safety(self, now)
+            self._take(*transitions.begin_running(self._s, cfg, now))
+        if self._s.state is State.RUNNING and self._s.run is not None:
+            self._s.progress.advance(dt)
+            step_coaching.account(self._s, cfg, now, dt)
+            self._end_steps(now)
+            if self._s.state is State.RUNNING:
+                said = step_coaching.evaluate(self._s, cfg, now)
+                if said:
+                    self._said.extend(said)
+        self._take(*step_coaching.watch_sensors(self._s, cfg, now))
+        if self._s.active:
+            self._take(*step_coaching.safety(self._s, cfg, now))
 
-    def _check_step_end(self, now: float) -> None:
-        for _ in range(len(self.steps) + 1):  # a long gap between calls may end several
-            run = self.run
-            if run is None or self.state is not State.RUNNING:
+    def _end_steps(self, now: float) -> None:
+        for _ in range(len(self._s.steps) + 1):  # a long gap between calls may end several
+            run = self._s.run
+            if run is None or self._s.state is not State.RUNNING:
                 return
-            ended = coaching.end_reason(self, run, now)
+            ended = step_coaching.end_reason(self._s, self.config, run, now)
             if ended is None:
                 return
             reason, boundary = ended
-            self.end_step(now, reason, boundary)
-
-    def start_step(self, now: float, index: int, start_moving: float) -> None:
-        ps = self.steps[index]
-        self.run = coaching.new_run(self, ps, start_moving)
-        self.pod.reset_smoothing(self.run.window_s)
-        self.pod.still.reset()
-        coaching.announce(self, self.run)
-        if self.paused_by == "auto" and not self.run.policy.autopause:
-            self.resume_now(now, "rest/recovery steps never auto-pause")
-
-    def end_step(self, now: float, ended_by: EndedBy, boundary: float | None = None) -> None:
-        run = self.run
-        if run is None:
-            return
-        at = self.moving_s if boundary is None else min(boundary, self.moving_s)
-        summary = run.summary(at, self.distance_m, ended_by)
-        self.step_summaries.append(summary)
-        self._events.append(StepEnded(summary))
-        if ended_by is EndedBy.STOP:
-            control.finish(self, now, completed=False)
-            return
-        self.cue(
-            CueKind.STEP_END,
-            step_end_text(summary),
-            f"step {run.ps.index + 1} ended by {ended_by.value}",
-            target=summary.target,
-            value=summary.pct_in,
-        )
-        if run.ps.index + 1 < len(self.steps):
-            self.start_step(now, run.ps.index + 1, at)
-        else:
-            control.finish(self, now, completed=True)
-
-    def pause_now(self, now: float, by: str, reason: str) -> None:
-        del now
-        self.state, self.paused_by = State.PAUSED, by
-        if self.run is not None:
-            self.run.judge.reset()
-            self.run.zone = Zone.NONE
-        self.cue(CueKind.PAUSED, "Paused.", reason)
-
-    def resume_now(self, now: float, reason: str) -> None:
-        del now
-        self.state, self.paused_by = State.RUNNING, None
-        run = self.run
-        if run is not None:
-            # Getting back up to speed takes a few strides: pace grace starts again.
-            run.pace_grace_from = run.elapsed(self.moving_s)
-            run.judge.reset()
-            self.pod.reset_smoothing(run.window_s)
-        self.pod.still.reset()
-        self.cue(CueKind.RESUMED, "Resumed.", reason)
+            self._take(*lifecycle.end_step(self._s, self.config, now, reason, boundary))
 
     # ============================================================ samples
 
-    def _heart_sample(self, s: HeartRateSample, now: float) -> None:
-        if self.heart.add(now, s) and self.state in control.ACTIVE:
-            self.cue(CueKind.SENSOR_BACK, "Heart rate back.", "heart-rate samples again")
-        if s.bpm is not None and self.state is State.RUNNING and self.run is not None:
-            self.run.stats.hr.add(float(s.bpm))
-        if self.config.learn_max_hr and self.state in control.ACTIVE:
-            coaching.learn_max_hr(self, s, now)
+    def _heart_sample(self, sample: HeartRateSample, now: float) -> None:
+        s = self._s
+        if s.heart.add(now, sample) and s.active:
+            self._said.append(
+                s.cue(CueKind.SENSOR_BACK, "Heart rate back.", "heart-rate samples again")
+            )
+        if sample.bpm is not None and s.state is State.RUNNING and s.run is not None:
+            s.run.stats.hr.add(float(sample.bpm))
+        if self.config.learn_max_hr and s.active:
+            self._take(*step_coaching.learn_max_hr(s, self.config, sample, now))
 
-    def _pod_sample(self, s: FootpodSample, now: float) -> None:
-        delta, back = self.pod.add(now, s)
-        if back and self.state in control.ACTIVE:
-            self.cue(CueKind.SENSOR_BACK, "Footpod back.", "footpod samples again")
-        run = self.run
-        if self.state is State.RUNNING and run is not None:
-            self.distance_m += delta
-            run.stats.speed.add(s.speed_mps)
-            run.stats.cadence.add(s.cadence_spm)
+    def _pod_sample(self, sample: FootpodSample, now: float) -> None:
+        s = self._s
+        delta, back = s.pod.add(now, sample)
+        if back and s.active:
+            self._said.append(s.cue(CueKind.SENSOR_BACK, "Footpod back.", "footpod samples again"))
+        run = s.run
+        if s.state is State.RUNNING and run is not None:
+            s.progress.cover(delta)
+            run.stats.speed.add(sample.speed_mps)
+            run.stats.cadence.add(sample.cadence_spm)
 
     def _flush(self, now: float) -> list[Event]:
-        out: list[Event] = list(self._events)
-        out.extend(CueEvent(c) for c in order(self._cues))
-        self._events, self._cues = [], []
+        out: list[Event] = []
+        if self._said:
+            said, self._said = self._said, []
+            out = [e for e in said if not isinstance(e, CueEvent)]
+            cues = [e.cue for e in said if isinstance(e, CueEvent)]
+            out.extend(CueEvent(c) for c in order(cues))
         # The snapshot's fields, without building it: that was a quarter of a replay (bench).
-        run = self.run
+        s = self._s
+        run = s.run
         step_index = run.ps.index if run is not None else None
-        if run is None and self.state is State.COUNTDOWN and self.steps:
-            step_index = self.steps[0].index
+        if run is None and s.state is State.COUNTDOWN and s.steps:
+            step_index = s.steps[0].index
         key = (
-            self.state,
-            None if self.workout is None else self.workout.name,
+            s.state,
+            None if s.workout is None else s.workout.name,
             step_index,
-            run.zone if run is not None and self.state is State.RUNNING else Zone.NONE,
-            "auto" if self.paused_by == "auto" else "manual" if self.paused_by else None,
-            self.heart.status,
-            self.pod.status,
+            run.zone if run is not None and s.state is State.RUNNING else Zone.NONE,
+            _paused_by(s),
+            s.heart.status,
+            s.pod.status,
         )
         if key != self._published:
             self._published = key
             out.append(StateChanged(self.snapshot(now)))
         return out
+
+
+def _select(s: SessionState, workout: Workout) -> SessionState:
+    return replace(s, workout=workout, steps=workout.expand(), state=State.IDLE)
+
+
+def _paused_by(s: SessionState) -> Literal["manual", "auto"] | None:
+    if s.paused_by is None:
+        return None
+    return "auto" if s.paused_by == "auto" else "manual"

@@ -1,16 +1,18 @@
 """The engine's commands and session lifecycle: what is allowed when, and what it does.
 
-An invalid command is refused with a reason and changes nothing (DESIGN
-principle 3). ``lap`` ends OPEN steps (that is what they wait for); in a timed
-or distance step it only records a lap mark, unless ``lap_ends_any_step``: a
-fumbled button must not cut an interval short, and ``skip`` exists for that.
+An invalid command is refused with a reason and changes nothing
+(docs/architecture.md, "Principles"). ``lap`` ends OPEN steps (that is what
+they wait for); in a timed or distance step it only records a lap mark,
+unless ``lap_ends_any_step``: a fumbled button must not cut an interval
+short, and ``skip`` exists for that. Each function takes the state and
+returns the next one with its events (``session_state.Next``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from hiitd.coach import step_coaching as coaching
 from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase
 from hiitd.coach.events import (
     Command,
@@ -20,18 +22,22 @@ from hiitd.coach.events import (
     SessionEnded,
     SessionSummary,
     State,
+    StepEnded,
     StepView,
 )
 from hiitd.coach.scoring import is_short_hr_work
-from hiitd.coach.steps import target_mid
+from hiitd.coach.session_state import ACTIVE, Progress
+from hiitd.coach.smoothing import Hold
+from hiitd.coach.steps import step_end_text, target_mid
+from hiitd.coach.transitions import begin_running, new_run, start_step
 from hiitd.coach.workout_model import DurationType, Intensity, TargetType
 from hiitd.errors import WorkoutError
 
 if TYPE_CHECKING:
-    from hiitd.coach.engine import Engine
+    from hiitd.coach.coach_config import CoachConfig
+    from hiitd.coach.events import Event
+    from hiitd.coach.session_state import Next, SessionState
     from hiitd.coach.workout_model import Workout
-
-ACTIVE = (State.COUNTDOWN, State.RUNNING, State.PAUSED)
 
 _ALLOWED: dict[str, tuple[State, ...]] = {
     "pause": (State.RUNNING,),
@@ -42,26 +48,26 @@ _ALLOWED: dict[str, tuple[State, ...]] = {
 }
 
 
-def invalid(e: Engine, cmd: Command) -> str | None:
+def invalid(s: SessionState, cmd: Command) -> str | None:
     """Why ``cmd`` cannot be applied now, or None when it can."""
-    s, a = e.state, cmd.action
-    if a in ("workout", "start") and s in ACTIVE:
+    st, a = s.state, cmd.action
+    if a in ("workout", "start") and st in ACTIVE:
         verb = "selecting" if a == "workout" else "starting"
-        return f"a session is {s}: send 'stop' before {verb} another"
+        return f"a session is {st}: send 'stop' before {verb} another"
     if a == "workout" and cmd.workout is None:
         return "'workout' needs a workout (a name or a file)"
-    if a == "start" and cmd.workout is None and e.workout is None:
+    if a == "start" and cmd.workout is None and s.workout is None:
         return "no workout selected: send 'workout' first, or 'start' with one"
     allowed = _ALLOWED.get(a)
-    if allowed is None or s in allowed:
+    if allowed is None or st in allowed:
         return None
-    if a == "pause" and s is State.PAUSED:
+    if a == "pause" and st is State.PAUSED:
         return "already paused"
-    if a == "resume" and s is State.RUNNING:
+    if a == "resume" and st is State.RUNNING:
         return "not paused: the session is already running"
-    if a == "pause" and s is State.COUNTDOWN:
+    if a == "pause" and st is State.COUNTDOWN:
         return "the session has not started yet: 'stop' cancels the countdown"
-    return f"cannot {a}: the session is {s}"
+    return f"cannot {a}: the session is {st}"
 
 
 def check_resolved(workout: Workout) -> None:
@@ -76,10 +82,10 @@ def check_resolved(workout: Workout) -> None:
                 )
 
 
-def short_hr_notice(e: Engine) -> Notice | None:
+def short_hr_notice(s: SessionState, cfg: CoachConfig) -> Notice | None:
     """A warning for work steps too short to be steered by heart rate alone."""
-    limit = e.config.short_hr_step_s
-    short = [ps for ps in e.steps if is_short_hr_work(ps, limit, e.est_speed())]
+    limit = cfg.short_hr_step_s
+    short = [ps for ps in s.steps if is_short_hr_work(ps, limit, s.est_speed())]
     if not short:
         return None
     which = ", ".join(str(ps.index + 1) for ps in short)
@@ -92,123 +98,148 @@ def short_hr_notice(e: Engine) -> Notice | None:
     )
 
 
-def reset_session(e: Engine, now: float) -> None:
+def fresh_session(s: SessionState, cfg: CoachConfig, now: float) -> SessionState:
     """Fresh per-session state (a new session, or one restored after a crash)."""
-    e.book = CueBook(e.session_id or "none")
-    e.moving_s, e.distance_m, e.started_at = 0.0, 0.0, now
-    e.step_summaries, e.run, e.paused_by = [], None, None
-    e.safety_hold.reset()
-    e.safety_last = None
-    e.countdown_said = set()
-    e.restores = 0
-    # The ceiling is fixed for the session: a max HR learned during it must
-    # not silence the safety cue that the same high reading deserves.
-    e.ceiling = e.config.safety_ceiling_bpm or e.profile.max_hr
+    return replace(
+        s,
+        book=CueBook(s.session_id or "none"),
+        progress=Progress(),
+        started_at=now,
+        step_summaries=(),
+        run=None,
+        paused_by=None,
+        safety_hold=Hold(),
+        safety_last=None,
+        countdown_said=frozenset(),
+        restores=0,
+        # The ceiling is fixed for the session: a max HR learned during it must
+        # not silence the safety cue that the same high reading deserves.
+        ceiling=cfg.safety_ceiling_bpm or s.profile.max_hr,
+    )
 
 
-def start_session(e: Engine, now: float) -> None:
+def start_session(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """A new session of the selected workout, from its countdown."""
-    e.session_no += 1
-    e.session_id = f"{e.session_prefix}{e.session_no}-{int(now * 1000):x}"
-    reset_session(e, now)
-    e.countdown_end = now + e.config.countdown_s
-    e.state = State.COUNTDOWN
-    if e.config.countdown_s <= 0:
-        e.begin_running(now)
+    number = s.session_no + 1
+    s = replace(s, session_no=number, session_id=f"{s.session_prefix}{number}-{int(now * 1000):x}")
+    s = replace(
+        fresh_session(s, cfg, now), countdown_end=now + cfg.countdown_s, state=State.COUNTDOWN
+    )
+    if cfg.countdown_s <= 0:
+        return begin_running(s, cfg, now)
+    return s, []
 
 
-def skip(e: Engine, now: float) -> None:
+def skip(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """End the countdown, or the current step, now."""
-    if e.state is State.COUNTDOWN:
-        e.countdown_end = now
-        e.begin_running(now)
-        return
-    e.end_step(now, EndedBy.SKIP)
+    if s.state is State.COUNTDOWN:
+        return begin_running(replace(s, countdown_end=now), cfg, now)
+    return end_step(s, cfg, now, EndedBy.SKIP)
 
 
-def lap(e: Engine, now: float) -> None:
+def lap(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """End an OPEN step; elsewhere mark a lap (see the module docstring)."""
-    run = e.run
+    run = s.run
     if run is None:
-        return
-    if run.ps.step.duration.type is DurationType.OPEN or e.config.lap_ends_any_step:
-        e.end_step(now, EndedBy.LAP)
-        return
-    at = run.elapsed(e.moving_s)
-    run.stats.laps_s.append(at)
-    e.emit(Notice(f"Lap marked {at:.0f} s into {run.label}; the step continues.", "lap_marked"))
+        return s, []
+    if run.ps.step.duration.type is DurationType.OPEN or cfg.lap_ends_any_step:
+        return end_step(s, cfg, now, EndedBy.LAP)
+    at = run.elapsed(s.moving_s)
+    run.stats.mark_lap(at)
+    return s, [Notice(f"Lap marked {at:.0f} s into {run.label}; the step continues.", "lap_marked")]
 
 
-def stop(e: Engine, now: float) -> None:
+def stop(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """Cancel a countdown (nothing to record) or end the session."""
-    if e.state is State.COUNTDOWN:
-        e.state, e.run = State.IDLE, None
-        return
-    e.end_step(now, EndedBy.STOP)
+    if s.state is State.COUNTDOWN:
+        return replace(s, state=State.IDLE, run=None), []
+    return end_step(s, cfg, now, EndedBy.STOP)
 
 
-def finish(e: Engine, now: float, *, completed: bool) -> None:
+def end_step(
+    s: SessionState, cfg: CoachConfig, now: float, ended_by: EndedBy, boundary: float | None = None
+) -> Next:
+    """The running step ends (its summary); the next starts, or the session finishes."""
+    run = s.run
+    if run is None:
+        return s, []
+    at = s.moving_s if boundary is None else min(boundary, s.moving_s)
+    summary = run.summary(at, s.distance_m, ended_by)
+    s = replace(s, step_summaries=(*s.step_summaries, summary))
+    said: list[Event] = [StepEnded(summary)]
+    if ended_by is EndedBy.STOP:
+        s, more = finish(s, now, completed=False)
+        return s, said + more
+    said.append(
+        s.cue(
+            CueKind.STEP_END,
+            step_end_text(summary),
+            f"step {run.ps.index + 1} ended by {ended_by.value}",
+            target=summary.target,
+            value=summary.pct_in,
+        )
+    )
+    if run.ps.index + 1 < len(s.steps):
+        s, more = start_step(s, cfg, now, run.ps.index + 1, at)
+    else:
+        s, more = finish(s, now, completed=True)
+    return s, said + more
+
+
+def finish(s: SessionState, now: float, *, completed: bool) -> Next:
     """The session_end cue and the session summary; state finished."""
-    steps = tuple(e.step_summaries)
-    scored = sum(s.scored_s for s in steps)
-    in_s = sum((s.pct_in or 0.0) * s.scored_s / 100.0 for s in steps)
+    steps = s.step_summaries
+    scored = sum(x.scored_s for x in steps)
+    in_s = sum((x.pct_in or 0.0) * x.scored_s / 100.0 for x in steps)
     compliance = 100.0 * in_s / scored if scored > 0 else None
-    words = [seconds_phrase(e.moving_s), metres_phrase(e.distance_m)]
+    words = [seconds_phrase(s.moving_s), metres_phrase(s.distance_m)]
     if compliance is not None:
         words.append(f"{compliance:.0f} % in target")
     head = "Workout done" if completed else "Workout stopped"
-    e.run = None
-    e.cue(
+    s = replace(s, run=None)
+    cue = s.cue(
         CueKind.SESSION_END,
         f"{head}. {', '.join(words)}.",
         "last step ended" if completed else "stop command",
         value=compliance,
     )
-    e.emit(
-        SessionEnded(
-            SessionSummary(
-                session_id=e.session_id or "",
-                workout=e.workout.name if e.workout else "",
-                started_at=e.started_at,
-                ended_at=now,
-                moving_s=e.moving_s,
-                distance_m=e.distance_m,
-                steps=steps,
-                compliance_pct=compliance,
-                cue_count=e.book.count,
-                completed=completed,
-            )
-        )
+    summary = SessionSummary(
+        session_id=s.session_id or "",
+        workout=s.workout.name if s.workout else "",
+        started_at=s.started_at,
+        ended_at=now,
+        moving_s=s.moving_s,
+        distance_m=s.distance_m,
+        steps=steps,
+        compliance_pct=compliance,
+        cue_count=s.book.count,
+        completed=completed,
     )
-    e.state, e.paused_by = State.FINISHED, None
+    return replace(s, state=State.FINISHED, paused_by=None), [cue, SessionEnded(summary)]
 
 
-def step_view(e: Engine) -> StepView | None:
+def step_view(s: SessionState, cfg: CoachConfig) -> StepView | None:
     """The current step for ``session/state`` (the first one during the countdown)."""
-    run = e.run
+    run = s.run
     if run is None:
-        if e.state is State.COUNTDOWN and e.steps:
-            run = coaching.new_run(e, e.steps[0], e.moving_s)
+        if s.state is State.COUNTDOWN and s.steps:
+            run = new_run(s, cfg, s.steps[0], s.moving_s)
         else:
             return None
-    return run.step_view(len(e.steps), e.moving_s, e.distance_m)
+    return run.step_view(len(s.steps), s.moving_s, s.distance_m)
 
 
-# Recreational runners' threshold speed (~5:00 /km): the guess when the profile has none.
-DEFAULT_THRESHOLD_MPS = 3.3
-
-
-def target_speed(e: Engine) -> float | None:
+def target_speed(s: SessionState) -> float | None:
     """What the current step asks for in m/s; a guess for HR and open targets."""
-    if e.state is State.COUNTDOWN or (e.state is State.PAUSED and e.paused_by == "manual"):
+    if s.state is State.COUNTDOWN or (s.state is State.PAUSED and s.paused_by == "manual"):
         return 0.0
-    run = e.run
-    if run is None or e.state not in ACTIVE:
+    run = s.run
+    if run is None or s.state not in ACTIVE:
         return None
     step = run.ps.step
-    low, high = run.bounds(e.moving_s, e.distance_m)
+    low, high = run.bounds(s.moving_s, s.distance_m)
     goal = target_mid(low, high)
-    thr = e.est_speed()
+    thr = s.est_speed()
     if step.target.type is TargetType.SPEED and goal is not None:
         return goal
     if step.intensity is Intensity.REST:
@@ -216,8 +247,8 @@ def target_speed(e: Engine) -> float | None:
     if step.target.type is TargetType.HR and goal is not None:
         # Fraction of HR reserve ~ fraction of VO2 reserve ~ speed / vVO2max
         # (Swain & Leutholtz 1997); threshold is ~88 % of vVO2max (Billat 1996).
-        rest = e.profile.resting_hr or 60
-        frac = (goal - rest) / max(1, e.profile.max_hr - rest)
+        rest = s.profile.resting_hr or 60
+        frac = (goal - rest) / max(1, s.profile.max_hr - rest)
         return max(1.0, min(thr / 0.88, thr / 0.88 * frac))
     factor = {Intensity.ACTIVE: 1.0, Intensity.RECOVERY: 0.6}.get(step.intensity, 0.75)
     return thr * factor

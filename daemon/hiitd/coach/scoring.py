@@ -189,6 +189,10 @@ class StepStats:
         elif zone is Zone.ABOVE:
             self.above_s += dt
 
+    def mark_lap(self, at: float) -> None:
+        """A lap mark ``at`` seconds into the step."""
+        self.laps_s.append(at)
+
     @property
     def scored_s(self) -> float:
         """Seconds that got a verdict."""

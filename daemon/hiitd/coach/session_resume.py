@@ -1,4 +1,4 @@
-"""Continuing a session after a daemon crash: the resume point and ``Engine.restore``.
+"""Continuing a session after a daemon crash: the resume point, and the restored state.
 
 The daemon stores ``Engine.resume_point(now)`` with each checkpoint. When
 systemd restarts it after a crash and the last checkpoint is recent, it hands
@@ -11,7 +11,7 @@ What restore does and does not bring back:
 * Cue ids continue the session without colliding with those issued before
   the crash: they are ``<session_id>.r<n>.<session_prefix>:<count>``, where
   ``n`` counts the restores of this session (carried in the resume point) and
-  the prefix is unique per daemon run (``app.py`` passes a random one).
+  the prefix is unique per daemon run (the daemon passes a random one).
 * Grace periods restart (pace and HR): the runner just had a gap in coaching,
   so no correction comes right away. The halfway cue and the workout's text
   cues already passed in the step are not said again.
@@ -32,18 +32,20 @@ What restore does and does not bring back:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from hiitd.coach import lifecycle as control
-from hiitd.coach import step_coaching as coaching
 from hiitd.coach.cues import CueBook, duration_phrase, metres_phrase, seconds_phrase, spoken_target
-from hiitd.coach.events import CueKind, Event, State, Zone
+from hiitd.coach.events import CueKind, State
+from hiitd.coach.lifecycle import check_resolved, fresh_session
+from hiitd.coach.session_state import ACTIVE, Progress
+from hiitd.coach.transitions import new_run
 from hiitd.coach.workout_model import DurationType
 from hiitd.errors import HiitdError, WorkoutError
 
 if TYPE_CHECKING:
-    from hiitd.coach.engine import Engine
+    from hiitd.coach.coach_config import CoachConfig
+    from hiitd.coach.session_state import Next, SessionState
     from hiitd.coach.steps import StepRun
     from hiitd.coach.workout_model import Workout
 
@@ -127,7 +129,7 @@ def _get(payload: dict[str, Any], key: str, kind: type, default: Any = None) -> 
     return value
 
 
-def resume_point(e: Engine, now: float, last_now: float | None) -> ResumePoint | None:
+def resume_point(s: SessionState, now: float, last_now: float | None) -> ResumePoint | None:
     """The point to store at a checkpoint; None when no session is under way.
 
     Moving time not yet advanced to (from ``last_now``, the engine's last
@@ -135,36 +137,41 @@ def resume_point(e: Engine, now: float, last_now: float | None) -> ResumePoint |
     the point is the first step's start. An auto-pause is stored as running
     (see the module docstring).
     """
-    if e.state not in control.ACTIVE or e.session_id is None or e.workout is None:
+    if s.state not in ACTIVE or s.session_id is None or s.workout is None:
         return None
-    if e.state is State.COUNTDOWN or e.run is None:
-        return ResumePoint(e.workout.name, e.session_id, 0, 0.0, 0.0, 0.0, restores=e.restores)
-    run = e.run
+    if s.state is State.COUNTDOWN or s.run is None:
+        return ResumePoint(s.workout.name, s.session_id, 0, 0.0, 0.0, 0.0, restores=s.restores)
+    run = s.run
     pending = 0.0
-    if e.state is State.RUNNING and last_now is not None:
+    if s.state is State.RUNNING and last_now is not None:
         pending = max(0.0, now - last_now)
-    moving = e.moving_s + pending
+    moving = s.moving_s + pending
     return ResumePoint(
-        workout=e.workout.name,
-        session_id=e.session_id,
+        workout=s.workout.name,
+        session_id=s.session_id,
         step_index=run.ps.index,
         step_moving_s=run.elapsed(moving),
         moving_s=moving,
-        distance_m=e.distance_m,
-        step_distance_m=run.covered(e.distance_m),
-        paused=e.state is State.PAUSED and e.paused_by == "manual",
-        restores=e.restores,
+        distance_m=s.distance_m,
+        step_distance_m=run.covered(s.distance_m),
+        paused=s.state is State.PAUSED and s.paused_by == "manual",
+        restores=s.restores,
     )
 
 
-def check(e: Engine, workout: Workout, point: ResumePoint) -> None:
-    """Raise (and change nothing) unless ``point`` can be restored into ``e`` now."""
-    if e.state is not State.IDLE:
+def check(s: SessionState, workout: Workout, point: ResumePoint) -> None:
+    """Raise (and change nothing) unless ``point`` can be restored into ``s`` now."""
+    if s.state is not State.IDLE:
         raise HiitdError(
-            f"cannot restore a session while the engine is {e.state}: "
+            f"cannot restore a session while the engine is {s.state}: "
             "restore needs an idle engine (a fresh daemon start)"
         )
-    control.check_resolved(workout)
+    if workout.name != point.workout:
+        raise WorkoutError(
+            f"the session to restore ran workout {point.workout!r}, not {workout.name!r}",
+            source=workout.source or None,
+        )
+    check_resolved(workout)
     count = len(workout.expand())
     if point.step_index >= count:
         raise WorkoutError(
@@ -174,74 +181,58 @@ def check(e: Engine, workout: Workout, point: ResumePoint) -> None:
         )
 
 
-def apply(e: Engine, workout: Workout, point: ResumePoint, now: float) -> None:
-    """Continue the session of ``point`` (already ``check``-ed) at ``now``; queue the cue."""
-    e.workout, e.steps = workout, workout.expand()
-    e.session_id = point.session_id
-    control.reset_session(e, now)
-    e.restores = point.restores + 1
-    e.book = CueBook(f"{point.session_id}.r{e.restores}.{e.session_prefix}")
-    e.moving_s, e.distance_m = point.moving_s, point.distance_m
-    ps = e.steps[point.step_index]
-    run = coaching.new_run(e, ps, point.moving_s - point.step_moving_s)
-    run.start_distance = point.distance_m - point.step_distance_m
-    e.run = run
-    # The runner just had a gap in coaching: grace starts again at this point.
-    run.pace_grace_from = run.hr_grace_from = point.step_moving_s
-    # What was said before the crash is not said again.
-    run.halfway_said = run.progress(e.moving_s, e.distance_m) >= 0.5
-    run.text_next = sum(1 for t in ps.step.text_cues if t.offset_s <= point.step_moving_s)
-    e.pod.reset_smoothing(run.window_s)
-    e.pod.still.reset()
-    if point.paused:
-        e.state, e.paused_by = State.PAUSED, "manual"
-        run.zone = Zone.NONE
-    else:
-        e.state, e.paused_by = State.RUNNING, None
-    left = run.remaining_s(e.moving_s)
-    e.cue(
-        CueKind.PAUSED if point.paused else CueKind.RESUMED,
-        restore_text(e, run, paused=point.paused),
-        RESTORE_REASON + (" (paused)" if point.paused else ""),
-        target=run.view(e.moving_s, e.distance_m),
-        value=left if left is not None else run.remaining_m(e.distance_m),  # s, or m
+def restore(
+    s: SessionState, cfg: CoachConfig, workout: Workout, point: ResumePoint, now: float
+) -> Next:
+    """Continue the session of ``point`` (already ``check``-ed) at ``now``, with its cue."""
+    s = replace(s, workout=workout, steps=workout.expand(), session_id=point.session_id)
+    restores = point.restores + 1
+    s = replace(
+        fresh_session(s, cfg, now),
+        restores=restores,
+        book=CueBook(f"{point.session_id}.r{restores}.{s.session_prefix}"),
+        progress=Progress(point.moving_s, point.distance_m),
     )
-
-
-def restore_from(e: Engine, workout: Workout, point: ResumePoint, now: float) -> list[Event]:
-    """``e.restore`` with a stored point; ``WorkoutError`` when ``workout`` is not its workout."""
-    if workout.name != point.workout:
-        raise WorkoutError(
-            f"the session to restore ran workout {point.workout!r}, not {workout.name!r}",
-            source=workout.source or None,
-        )
-    return e.restore(
-        workout,
-        session_id=point.session_id,
-        step_index=point.step_index,
-        step_moving_s=point.step_moving_s,
-        moving_s=point.moving_s,
-        distance_m=point.distance_m,
-        step_distance_m=point.step_distance_m,
-        now=now,
-        paused=point.paused,
-        restores=point.restores,
+    ps = s.steps[point.step_index]
+    run = new_run(
+        s, cfg, ps, point.moving_s - point.step_moving_s, point.distance_m - point.step_distance_m
     )
+    # The runner just had a gap in coaching: grace starts again at this point, and
+    # what was said before the crash (halfway, the workout's texts) is not said again.
+    run.rewind(point.step_moving_s, said_halfway=run.progress(s.moving_s, s.distance_m) >= 0.5)
+    s.pod.reset_smoothing(run.window_s)
+    s.pod.still.reset()
+    paused = point.paused
+    s = replace(
+        s,
+        run=run,
+        state=State.PAUSED if paused else State.RUNNING,
+        paused_by="manual" if paused else None,
+    )
+    left = run.remaining_s(s.moving_s)
+    cue = s.cue(
+        CueKind.PAUSED if paused else CueKind.RESUMED,
+        restore_text(s, run, paused=paused),
+        RESTORE_REASON + (" (paused)" if paused else ""),
+        target=run.view(s.moving_s, s.distance_m),
+        value=left if left is not None else run.remaining_m(s.distance_m),  # s, or m
+    )
+    return s, [cue]
 
 
-def restore_text(e: Engine, run: StepRun, *, paused: bool) -> str:
+def restore_text(s: SessionState, run: StepRun, *, paused: bool) -> str:
     """ "Back after a restart. Interval 3 of 8, 2 minutes 10 left, 4:05 to 4:20 per km." """
     head = "Back after a restart, paused." if paused else "Back after a restart."
     d = run.ps.step.duration
-    left_s = run.remaining_s(e.moving_s)
-    left_m = run.remaining_m(e.distance_m)
+    left_s = run.remaining_s(s.moving_s)
+    left_m = run.remaining_m(s.distance_m)
     if d.type is DurationType.TIME and left_s is not None:
         where = f"{seconds_phrase(left_s)} left"
     elif left_m is not None:
         where = f"{metres_phrase(left_m)} left"
     else:
         where = duration_phrase(d)
-    low, high = run.bounds(e.moving_s, e.distance_m)
+    low, high = run.bounds(s.moving_s, s.distance_m)
     said = spoken_target(run.ps.step.target.type, low, high)
     tail = f", {said}" if said else ""
     return f"{head} {run.label}, {where}{tail}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hiitd.coach.cues import pace_text, step_label
 from hiitd.coach.events import EndedBy, StepSummary, StepView, TargetView, Zone
@@ -10,6 +11,9 @@ from hiitd.coach.resolve import describe_target
 from hiitd.coach.scoring import Policy, StepStats, ZoneJudge
 from hiitd.coach.smoothing import Hold
 from hiitd.coach.workout_model import DurationType, PlannedStep, Target, TargetType
+
+if TYPE_CHECKING:
+    from hiitd.coach.workout_model import TextCue
 
 
 def _lerp(a: float | None, b: float | None, p: float) -> float | None:
@@ -27,7 +31,11 @@ def target_mid(low: float | None, high: float | None) -> float | None:
 
 @dataclass(slots=True)
 class StepRun:
-    """The live state of the step being run. Distances and times are session totals."""
+    """The live state of the step being run. Distances and times are session totals.
+
+    A tracker: it changes only through its own methods (and those of its judge,
+    stats and holds), called by the engine's collaborators.
+    """
 
     ps: PlannedStep
     policy: Policy
@@ -38,12 +46,48 @@ class StepRun:
     window_s: float  # the speed/cadence smoothing window of this step
     pace_grace_from: float = 0.0  # step seconds at which the pace grace restarted (resume)
     hr_grace_from: float = 0.0  # step seconds at which the HR grace restarted (restore)
-    zone: Zone = Zone.NONE
     stats: StepStats = field(default_factory=StepStats)
-    countdown_said: set[int] = field(default_factory=set)
+    countdown_said: frozenset[int] = frozenset()
     halfway_said: bool = False
     text_next: int = 0
     hr_condition: Hold = field(default_factory=Hold)
+
+    # ------------------------------------------------------------- changes
+
+    @property
+    def zone(self) -> Zone:
+        """The current verdict (``none`` in grace, gaps and pauses)."""
+        return self.judge.zone
+
+    def restart_pace_grace(self, at: float) -> None:
+        """Pace grace starts again ``at`` step seconds (a resume: back up to speed)."""
+        self.pace_grace_from = at
+
+    def rewind(self, at: float, *, said_halfway: bool) -> None:
+        """A step continued after a crash ``at`` step seconds: both graces start again, and
+        what was said before (halfway, the workout's texts up to ``at``) is not said again."""
+        self.pace_grace_from = self.hr_grace_from = at
+        self.halfway_said = said_halfway
+        self.text_next = sum(1 for t in self.ps.step.text_cues if t.offset_s <= at)
+
+    def take_texts(self, elapsed: float) -> list[TextCue]:
+        """The workout's text cues due by ``elapsed`` step seconds and not said yet."""
+        if self.text_next >= len(self.ps.step.text_cues):
+            return []  # all said (or none at all): the common case, every tick
+        texts = sorted(self.ps.step.text_cues, key=lambda c: c.offset_s)
+        due = []
+        while self.text_next < len(texts) and elapsed >= texts[self.text_next].offset_s:
+            due.append(texts[self.text_next])
+            self.text_next += 1
+        return due
+
+    def mark_halfway(self) -> None:
+        """The halfway cue was said."""
+        self.halfway_said = True
+
+    def note_countdown(self, said: frozenset[int]) -> None:
+        """The countdown numbers said so far before the next step."""
+        self.countdown_said = said
 
     # ---------------------------------------------------------------- where
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from hiitd.coach.session_resume import ResumePoint, restore_from
+from hiitd.coach.session_resume import ResumePoint
 from hiitd.errors import HiitdError, MqttError, StoreError
 from hiitd.record.record_builder import RecordBuilder
 from hiitd.runtime.analysis_child import Job, analyse_in_child
@@ -217,7 +217,7 @@ class Recording:
             events: list[Event] = []
             if point is not None:
                 workout = catalog.get(point.workout)
-                events = restore_from(self.coach.engine, workout, point, now)
+                events = self.coach.engine.restore_from(workout, point, now)
         except (HiitdError, ValueError) as exc:
             log.warning("session_not_resumed", error=str(exc))
             events, point = [], None
