@@ -32,6 +32,7 @@ from pydantic_settings import (
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.errors import ConfigError
 from hiitd.plan.plan_config import PlanConfig
+from hiitd_drivers.samples import Role
 
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -154,6 +155,11 @@ class BleSettings(_Section):
     backoff_max_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     hr: SensorSettings = SensorSettings()
     footpod: SensorSettings = SensorSettings()
+
+    def enabled_roles(self) -> tuple[Role, ...]:
+        """The sensor roles this daemon should expect, strap first."""
+        wanted = ((Role.HR, self.hr.enabled), (Role.FOOTPOD, self.footpod.enabled))
+        return tuple(role for role, enabled in wanted if enabled)
 
 
 class MqttSettings(_Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -223,17 +224,30 @@ def test_one_check_in_at_a_time_and_cancel_says_so() -> None:
 # ------------------------------------------------------------------ via the coach
 
 
+@dataclass
+class _Plan:
+    """The plan as the coach sees it: a recommendation to start, ratings refused."""
+
+    recommended: dict[str, Any] | None = None
+
+    def rate_session(self, rpe: int) -> str | None:
+        return f"no store here to keep {rpe}"
+
+
 @pytest.fixture
-def coach(tmp_path: Path) -> Coach:
+def plan() -> _Plan:
+    return _Plan()
+
+
+@pytest.fixture
+def coach(tmp_path: Path, plan: _Plan) -> Coach:
     settings = Settings.model_validate(
         {
             "storage": {"state_dir": tmp_path},
             "athlete": {"max_hr": 190, "resting_hr": 55, "threshold_pace": "4:16"},
         }
     )
-    c = build_coach(settings, TOPICS, lambda: WALL)
-    c.checkins = _desk()
-    return c
+    return build_coach(settings, TOPICS, lambda: WALL, checkins=_desk(), plan=plan)
 
 
 def _replies(out: list[Outgoing]) -> list[dict[str, Any]]:
@@ -289,14 +303,14 @@ def test_bad_durations_get_an_error_and_measure_nothing(
     assert coach.checkins.job is None
 
 
-def test_start_next_starts_the_plans_recommendation(coach: Coach) -> None:
+def test_start_next_starts_the_plans_recommendation(coach: Coach, plan: _Plan) -> None:
     """cmd/start next runs plan/next's workout; with no plan yet, or a rest day, it says why."""
     out = coach.on_command("start", b"next", T0)
     assert "no recommended session yet" in _replies(out)[0]["error"]
-    coach.plan_next = {"workout": None, "kind": "rest", "why": ["rest day: monotony 2.3"]}
+    plan.recommended = {"workout": None, "kind": "rest", "why": ["rest day: monotony 2.3"]}
     out = coach.on_command("start", b"next", T0)
     assert _replies(out)[0]["error"] == "no session to start: rest day: monotony 2.3"
-    coach.plan_next = {"workout": "plan-intervals-3", "kind": "intervals", "why": []}
+    plan.recommended = {"workout": "plan-intervals-3", "kind": "intervals", "why": []}
     out = coach.on_command("start", b'{"workout": "next"}', T0)
     assert _replies(out)[0]["ok"] is True
     state = _docs(out, TOPICS.session_state)[-1]

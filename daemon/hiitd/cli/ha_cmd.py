@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from hiitd.cli.cli_support import EX_OK, print_json, settings_from_args
 from hiitd.coach.profile import profile_from_settings
 from hiitd.mqtt.ha_device import DiscoveryMessage, discovery_message
-from hiitd.runtime.daemon import enabled_roles
 from hiitd.workouts.catalog import WorkoutCatalog
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 
 def _message(settings: Settings) -> DiscoveryMessage:
     catalog = WorkoutCatalog(settings.storage.state_dir, profile_from_settings(settings.athlete))
-    return discovery_message(settings, catalog, enabled_roles(settings))
+    return discovery_message(settings, catalog, settings.ble.enabled_roles())
 
 
 def cmd_ha(args: argparse.Namespace) -> int:

@@ -91,6 +91,10 @@ class Measurement:
             self._open = True
         self.runs[-1].extend(float(x) for x in sample.rr_ms)
 
+    def close(self) -> None:
+        """No more beats: the measurement time is over (the result is being stored)."""
+        self.closed = True
+
     @property
     def beats(self) -> int:
         """RR intervals received so far."""
@@ -207,7 +211,7 @@ class CheckinDesk:
     def close(self) -> Measurement | None:
         """The measurement time is over: no more beats; the supervisor stores the result."""
         if self.job is not None:
-            self.job.closed = True
+            self.job.close()
             self.finishing = True
         return self.job
 

@@ -2,14 +2,20 @@
 
 Pure apart from the workout catalogue (which reads the state directory): time
 comes in as arguments, and what to publish comes back as ``Outgoing`` values
-that the supervisor hands to the MQTT link. Listeners (the demo's terminal, a
-future speech output) see every engine event.
+that the daemon's outlet hands to the MQTT link (runtime/outlet.py). Listeners
+(the demo's terminal, a future speech output) see every engine event.
+
+What the engine cannot do itself comes in through the constructor, as small
+interfaces: ``results`` takes a finished session's result to publish it with
+its metrics (runtime/post_session.py), ``plan`` keeps ratings and knows the
+recommended next session (runtime/plan_service.py), ``checkins`` measures a
+readiness check-in (runtime/checkin_desk.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
@@ -29,7 +35,7 @@ from hiitd.mqtt.payloads import command_result, encode
 from hiitd.runtime.telemetry import Outgoing
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from hiitd.coach.engine import Engine
     from hiitd.mqtt.topics import Topics
@@ -42,6 +48,27 @@ log = structlog.get_logger(__name__)
 STATE_MIN_INTERVAL_S = 1.0  # wall seconds between unchanged-state refreshes (remaining time)
 
 
+class ResultTaker(Protocol):
+    """Publishes a session's result later, with what the engine cannot know (its metrics)."""
+
+    def take_result(self, body: dict[str, Any]) -> bool:
+        """True when taken; False: the coach publishes the bare result now."""
+        ...
+
+
+class Planner(Protocol):
+    """Keeps the runner's ratings and knows the recommended next session."""
+
+    @property
+    def recommended(self) -> dict[str, Any] | None:
+        """The last ``plan/next`` document: what the workout name ``next`` starts."""
+        ...
+
+    def rate_session(self, rpe: int) -> str | None:
+        """Keep the RPE of the last finished session (``cmd/rpe``); an error or None."""
+        ...
+
+
 @dataclass
 class Coach:
     """Owns the engine for one athlete and translates its events into messages."""
@@ -50,21 +77,14 @@ class Coach:
     catalog: WorkoutCatalog
     topics: Topics
     wall: Callable[[], float]
-    listeners: list[Callable[[Event], None]] = field(default_factory=list)
-    # Sees every event with its time before it is translated (the recorder).
-    observers: list[Callable[[list[Event], float], None]] = field(default_factory=list)
-    # Takes the session result to publish it later, with what the engine cannot
-    # know (the metrics): True when taken (recording.py), False to publish it now.
-    take_result: Callable[[dict[str, Any]], bool] | None = None
-    # Keeps the runner's RPE for the last finished session (``cmd/rpe``); an error or None.
-    rate_session: Callable[[int], str | None] | None = None
+    listeners: Sequence[Callable[[Event], None]] = ()
+    # See every event with its time before it is translated (the recorder).
+    observers: Sequence[Callable[[list[Event], float], None]] = ()
+    results: ResultTaker | None = None
+    plan: Planner | None = None
     # The live readiness check-in (``cmd/checkin``), when a strap can take one.
     checkins: CheckinDesk | None = None
-    # The last ``plan/next`` document: what the workout name ``next`` starts.
-    plan_next: dict[str, Any] | None = None
-    _last_state_wall: float = -1e9
-    _last_key: tuple[object, ...] = ()
-    finished: bool = False
+    _last_state_wall: float = field(default=-1e9, init=False)
 
     # ------------------------------------------------------------------ inputs
 
@@ -106,9 +126,9 @@ class Coach:
 
     def _apply(self, parsed: ParsedCommand, now: float) -> tuple[list[Event], str | None]:
         if parsed.action == "rpe":  # for the store, not the engine
-            if self.rate_session is None or parsed.rpe is None:
+            if self.plan is None or parsed.rpe is None:
                 return [], "no session store: the rating cannot be kept"
-            return [], self.rate_session(parsed.rpe)
+            return [], self.plan.rate_session(parsed.rpe)
         desk = self.checkins
         if parsed.action == "checkin":
             if desk is None or parsed.duration_s is None:
@@ -133,7 +153,7 @@ class Coach:
         """A catalogue name; ``next`` is the plan's recommendation (``plan/next``)."""
         if name != NEXT:
             return name
-        doc = self.plan_next
+        doc = None if self.plan is None else self.plan.recommended
         if doc is None:
             raise WorkoutError(
                 "no recommended session yet (the plan is worked out at start-up and after "
@@ -192,9 +212,8 @@ class Coach:
                     )
                 case SessionEnded(summary=s):
                     body = {"ts": ts, **s.to_payload()}
-                    if self.take_result is None or not self.take_result(body):
+                    if self.results is None or not self.results.take_result(body):
                         out.append(self.result_message(body))
-                    self.finished = True
                 case Notice(text=text, code=code):
                     log.info("coach_notice", code=code, text=text)
         del now
@@ -202,7 +221,7 @@ class Coach:
 
     def result_message(self, body: dict[str, Any]) -> Outgoing:
         """The session result: retained, and through the outbox (it must not be lost)."""
-        return Outgoing(self.topics.session_result, encode(body), qos=1, retain=True, durable=True)
+        return result_message(self.topics, body)
 
     def _state_message(self, payload: dict[str, object], ts: float) -> Outgoing:
         return Outgoing(
@@ -223,3 +242,8 @@ class Coach:
     def initial(self, now: float) -> list[Outgoing]:
         """The state to publish at start-up (retained: dashboards see idle, not stale)."""
         return [self._state_message(self.engine.snapshot(now).to_payload(), self.wall())]
+
+
+def result_message(topics: Topics, body: dict[str, Any]) -> Outgoing:
+    """The session result: retained, and through the outbox (it must not be lost)."""
+    return Outgoing(topics.session_result, encode(body), qos=1, retain=True, durable=True)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from hiitd.runtime.daemon import enabled_roles
 from hiitd.store import bindings_file as bindings
 from hiitd_drivers.binding import Binding
 from hiitd_drivers.ble import SensorLink
@@ -61,7 +60,7 @@ async def ble_source(
     # One at a time: BlueZ refuses a second discovery from the same D-Bus client.
     scan_lock = asyncio.Lock()
     async with asyncio.TaskGroup() as tg:
-        for role in enabled_roles(settings):
+        for role in settings.ble.enabled_roles():
             sensor = ble.hr if role.value == "hr" else ble.footpod
             b = bound[role]
             link = SensorLink(
