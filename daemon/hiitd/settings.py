@@ -30,6 +30,7 @@ from pydantic_settings import (
 )
 
 from hiitd.coach.coach_config import CoachConfig
+from hiitd.coach.runner_text import parse_duration, parse_pace
 from hiitd.errors import ConfigError
 from hiitd.plan.plan_config import PlanConfig
 from hiitd_drivers.samples import Role
@@ -37,31 +38,12 @@ from hiitd_drivers.samples import Role
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _BLE_ADDRESS = re.compile(r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$")
-_PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
-_DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):([0-5]\d(?:\.\d+)?)$")
 
 
 class _Section(BaseModel):
     """A settings section: frozen, unknown keys rejected so typos are reported."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def parse_pace(text: str) -> float:
-    """Turn ``"4:30"`` (min:s per km) into seconds per km."""
-    match = _PACE.match(text.strip())
-    if not match:
-        raise ValueError(f"pace must look like 4:30 (minutes:seconds per km), got {text!r}")
-    return int(match[1]) * 60 + int(match[2])
-
-
-def parse_duration(text: str) -> float:
-    """Turn ``"25:00"`` or ``"1:35:20"`` into seconds."""
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f"time must look like 25:00 or 1:35:20, got {text!r}")
-    hours = int(match[1] or 0)
-    return hours * 3600 + int(match[2]) * 60 + float(match[3])
 
 
 class RaceResult(_Section):

@@ -7,13 +7,10 @@ and every estimate is said in ``notes`` so reports can show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from hiitd.coach import daniels
-from hiitd.settings import parse_pace
-
-if TYPE_CHECKING:
-    from hiitd.settings import AthleteSettings
+from hiitd.coach.runner_text import parse_pace
 
 # With neither a measured max HR nor an age there is nothing to estimate from; 190
 # is Tanaka's formula at age 25, a middle value that keeps zones usable while the
@@ -41,12 +38,49 @@ class AthleteProfile:
     notes: tuple[str, ...] = ()
 
 
+class RaceFacts(Protocol):
+    """A race result as the settings give it."""
+
+    @property
+    def distance_m(self) -> float:
+        """Metres."""
+        ...
+
+    @property
+    def time_s(self) -> float:
+        """Finishing time in seconds."""
+        ...
+
+
+class AthleteFacts(Protocol):
+    """What the runner told us (``[athlete]`` in the settings: ``AthleteSettings``)."""
+
+    @property
+    def max_hr(self) -> int | None: ...
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def weight_kg(self) -> float | None: ...
+    @property
+    def resting_hr(self) -> int | None: ...
+    @property
+    def lthr(self) -> int | None: ...
+    @property
+    def threshold_pace(self) -> str | None: ...
+    @property
+    def ftp_w(self) -> float | None: ...
+    @property
+    def race(self) -> RaceFacts | None: ...
+
+
 def tanaka_max_hr(age: float) -> int:
     """Predicted max HR, 208 - 0.7 x age (Tanaka, Monahan & Seals, JACC 2001; 37:153-6)."""
     return round(208.0 - 0.7 * age)
 
 
-def profile_from_settings(a: AthleteSettings) -> AthleteProfile:
+def profile_from_settings(a: AthleteFacts) -> AthleteProfile:
     """The profile for these settings, estimating what they leave out (see ``notes``)."""
     notes: list[str] = []
     if a.max_hr is not None:

@@ -9,8 +9,7 @@ zeros, never an exception. ``to_payload()`` is the JSON form (``session/result``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hiitd.coach.profile import AthleteProfile
 from hiitd.coach.zones import best_hr_model, hr_zones, pace_zones
@@ -21,45 +20,10 @@ from hiitd.metrics import hrv as hv
 from hiitd.metrics import series
 from hiitd.metrics import time_in_zone as tz
 from hiitd.metrics import training_load as ld
-from hiitd.metrics._payload import payload
+from hiitd.metrics.session_metrics import SessionMetrics
 
 if TYPE_CHECKING:
     from hiitd.record.session_record import AthleteSnapshot, SessionRecord
-
-
-@dataclass(frozen=True, slots=True)
-class SessionMetrics:
-    """The metrics of one session. Times in s, speeds in m/s, HR in bpm, distance in m."""
-
-    session_id: str
-    duration_s: float
-    moving_s: float
-    distance_m: float | None
-    distance_method: str | None  # footpod_total or speed_integral
-    hr_covered_s: float  # moving time with heart-rate data
-    avg_hr: float | None  # time-weighted over moving time with data
-    max_hr: float | None
-    speed_covered_s: float
-    avg_speed_mps: float | None  # time-weighted mean of speed
-    avg_pace_s_per_km: float | None  # 1000 / avg_speed_mps
-    max_speed_mps: float | None
-    hr_zone_model: str | None  # lthr, hrr or max_hr (coach.zones)
-    hr_zones: tz.ZoneTimes | None
-    pace_zones: tz.ZoneTimes | None
-    steps: tuple[tz.StepCompliance, ...]
-    compliance: tz.Compliance | None
-    energy: en.EnergyEstimate
-    load: ld.TrainingLoad
-    recovery_steps: tuple[rc.Hrr60, ...]
-    recovery_session: rc.Hrr60 | None
-    hrv: hv.HrvResult
-    economy: eco.Economy
-    vo2max: tuple[eco.Vo2maxEstimate, ...]
-    notes: tuple[str, ...] = ()
-
-    def to_payload(self) -> dict[str, Any]:
-        """A JSON-ready dict, rounded to what the sensors can tell apart."""
-        return payload(self)
 
 
 def profile_from_snapshot(athlete: AthleteSnapshot) -> AthleteProfile:

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from hiitd.coach import daniels
+from hiitd.coach.runner_text import parse_duration, parse_pace
 from hiitd.coach.workout_model import (
     Duration,
     DurationType,
@@ -69,7 +70,6 @@ from hiitd.coach.workout_model import (
     Workout,
 )
 from hiitd.errors import WorkoutError
-from hiitd.settings import parse_duration, parse_pace
 from hiitd.workouts._common import at, check_count, check_distance, check_time, finish
 from hiitd.workouts.toml_dump import dump_toml_workout
 

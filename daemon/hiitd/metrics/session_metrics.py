@@ -1,16 +1,57 @@
-"""``SessionMetrics.to_payload()``: the JSON form, rounded to what the sensors resolve. Pure."""
+"""``SessionMetrics``: every metric of one session, and its JSON form. Pure.
+
+``to_payload()`` rounds each figure to what the sensors resolve (bpm to 1,
+speeds to 3 decimals) and says which figures are estimates.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hiitd.metrics.economy import Stats
-    from hiitd.metrics.hr_recovery import Hrr60
-    from hiitd.metrics.hrv import HrvResult
-    from hiitd.metrics.summary import SessionMetrics
-    from hiitd.metrics.time_in_zone import Compliance, StepCompliance, ZoneTimes
+    from hiitd.metrics import economy as eco
+    from hiitd.metrics import energy as en
+    from hiitd.metrics import hr_recovery as rc
+    from hiitd.metrics import hrv as hv
+    from hiitd.metrics import time_in_zone as tz
+    from hiitd.metrics import training_load as ld
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMetrics:
+    """The metrics of one session. Times in s, speeds in m/s, HR in bpm, distance in m."""
+
+    session_id: str
+    duration_s: float
+    moving_s: float
+    distance_m: float | None
+    distance_method: str | None  # footpod_total or speed_integral
+    hr_covered_s: float  # moving time with heart-rate data
+    avg_hr: float | None  # time-weighted over moving time with data
+    max_hr: float | None
+    speed_covered_s: float
+    avg_speed_mps: float | None  # time-weighted mean of speed
+    avg_pace_s_per_km: float | None  # 1000 / avg_speed_mps
+    max_speed_mps: float | None
+    hr_zone_model: str | None  # lthr, hrr or max_hr (coach.zones)
+    hr_zones: tz.ZoneTimes | None
+    pace_zones: tz.ZoneTimes | None
+    steps: tuple[tz.StepCompliance, ...]
+    compliance: tz.Compliance | None
+    energy: en.EnergyEstimate
+    load: ld.TrainingLoad
+    recovery_steps: tuple[rc.Hrr60, ...]
+    recovery_session: rc.Hrr60 | None
+    hrv: hv.HrvResult
+    economy: eco.Economy
+    vo2max: tuple[eco.Vo2maxEstimate, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-ready dict, rounded to what the sensors can tell apart."""
+        return payload(self)
 
 
 def _r(x: float | None, digits: int) -> float | None:
@@ -20,7 +61,7 @@ def _r(x: float | None, digits: int) -> float | None:
     return round(x, digits)
 
 
-def _zones(z: ZoneTimes | None, digits: int) -> dict[str, Any] | None:
+def _zones(z: tz.ZoneTimes | None, digits: int) -> dict[str, Any] | None:
     if z is None:
         return None
     return {
@@ -39,7 +80,7 @@ def _zones(z: ZoneTimes | None, digits: int) -> dict[str, Any] | None:
     }
 
 
-def _step(s: StepCompliance) -> dict[str, Any]:
+def _step(s: tz.StepCompliance) -> dict[str, Any]:
     return {
         "index": s.index,
         "name": s.name,
@@ -62,7 +103,7 @@ def _step(s: StepCompliance) -> dict[str, Any]:
     }
 
 
-def _compliance(c: Compliance | None) -> dict[str, Any] | None:
+def _compliance(c: tz.Compliance | None) -> dict[str, Any] | None:
     if c is None:
         return None
     return {
@@ -73,7 +114,7 @@ def _compliance(c: Compliance | None) -> dict[str, Any] | None:
     }
 
 
-def _hrr(h: Hrr60 | None) -> dict[str, Any] | None:
+def _hrr(h: rc.Hrr60 | None) -> dict[str, Any] | None:
     if h is None:
         return None
     return {
@@ -87,7 +128,7 @@ def _hrr(h: Hrr60 | None) -> dict[str, Any] | None:
     }
 
 
-def _hrv(h: HrvResult) -> dict[str, Any]:
+def _hrv(h: hv.HrvResult) -> dict[str, Any]:
     return {
         "beats": h.beats,
         "clean_beats": h.clean_beats,
@@ -100,7 +141,7 @@ def _hrv(h: HrvResult) -> dict[str, Any]:
     }
 
 
-def _stats(s: Stats | None, digits: int) -> dict[str, Any] | None:
+def _stats(s: eco.Stats | None, digits: int) -> dict[str, Any] | None:
     if s is None:
         return None
     return {
