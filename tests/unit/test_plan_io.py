@@ -92,7 +92,7 @@ def test_cli_checkin_then_plan_next_and_history(
 def test_plan_workouts_are_in_the_catalogue(tmp_path: Path) -> None:
     """The catalogue resolves plan-* names, so "start plan-hills-2" runs the rung."""
     from hiitd.coach.profile import AthleteProfile  # noqa: PLC0415
-    from hiitd.workouts.catalog import WorkoutCatalog  # noqa: PLC0415
+    from hiitd.store.workout_catalog import WorkoutCatalog  # noqa: PLC0415
 
     profile = AthleteProfile(190, False, 50, None, 4.0, None, None, None, None)
     w = WorkoutCatalog(tmp_path, profile).get("plan-hills-2")

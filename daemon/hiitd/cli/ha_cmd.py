@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from hiitd.cli.cli_support import EX_OK, print_json, settings_from_args
 from hiitd.coach.profile import profile_from_settings
-from hiitd.mqtt.ha_device import DiscoveryMessage, discovery_message
-from hiitd.workouts.catalog import WorkoutCatalog
+from hiitd.runtime.ha_presence import DiscoveryMessage, discovery_message
+from hiitd.store.workout_catalog import WorkoutCatalog
 
 if TYPE_CHECKING:
     import argparse

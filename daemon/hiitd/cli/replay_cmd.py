@@ -31,7 +31,7 @@ from hiitd.metrics import SessionMetrics, compute_metrics
 from hiitd.record.record_builder import RecordBuilder
 from hiitd.settings import Settings
 from hiitd.store import learned_file as learned
-from hiitd.workouts.catalog import WorkoutCatalog
+from hiitd.store.workout_catalog import WorkoutCatalog
 from hiitd.workouts.library import get_builtin
 from hiitd.workouts.loader import SUFFIXES, load_workout_file
 from hiitd_drivers.fit_replay import FitReplay, ReplayFile

@@ -168,7 +168,7 @@ def _catalog_workout(settings: Settings, record: SessionRecord) -> Workout | Non
     """The session's workout from the catalogue, when it is still there and still fits."""
     from hiitd.errors import WorkoutError  # noqa: PLC0415
     from hiitd.metrics.summary import profile_from_snapshot  # noqa: PLC0415
-    from hiitd.workouts.catalog import WorkoutCatalog  # noqa: PLC0415
+    from hiitd.store.workout_catalog import WorkoutCatalog  # noqa: PLC0415
 
     if not record.workout:
         return None

@@ -12,7 +12,7 @@ from hiitd.coach.resolve import describe_target, resolve_workout
 from hiitd.coach.workout_model import DurationType, PlannedStep, Workout
 from hiitd.coach.zones import zones_report
 from hiitd.errors import WorkoutError
-from hiitd.workouts.catalog import Entry, WorkoutCatalog
+from hiitd.store.workout_catalog import Entry, WorkoutCatalog
 from hiitd.workouts.loader import load_workout_file
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hiitd.coach.engine import Engine
     from hiitd.mqtt.topics import Topics
     from hiitd.runtime.checkin_desk import CheckinDesk
-    from hiitd.workouts.catalog import WorkoutCatalog
+    from hiitd.store.workout_catalog import WorkoutCatalog
     from hiitd_drivers.samples import Sample
 
 log = structlog.get_logger(__name__)

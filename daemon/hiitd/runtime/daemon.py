@@ -38,7 +38,7 @@ from hiitd.runtime.recording_service import RecordingService
 from hiitd.runtime.sample_pump import SamplePump, SampleQueue
 from hiitd.runtime.telemetry import Outgoing, Telemetry
 from hiitd.store import learned_file
-from hiitd.workouts.catalog import WorkoutCatalog
+from hiitd.store.workout_catalog import WorkoutCatalog
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine

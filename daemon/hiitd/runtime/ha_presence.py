@@ -2,25 +2,36 @@
 
 Home Assistant publishes ``online`` on its status topic when it starts; its
 MQTT integration then needs the discovery message and the retained state
-again, in that order (docs/home-assistant.md).
+again, in that order (docs/home-assistant.md). ``discovery_message`` builds
+the message for both the daemon and ``hiitd ha``, so ``hiitd ha discovery
+--json`` prints exactly what ``hiitd run`` publishes; it reads the workout
+catalogue (the select's options), the document itself is built by
+``hiitd.mqtt.discovery`` (pure).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from hiitd import __version__
 from hiitd.errors import HiitdError
-from hiitd.mqtt.discovery import ha_status_topic
-from hiitd.mqtt.ha_device import discovery_message
+from hiitd.mqtt.discovery import config_topic, discovery_payload, ha_status_topic
+from hiitd.mqtt.payloads import encode
+from hiitd.mqtt.topics import Topics
+from hiitd.plan.ladders import plan_names
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from hiitd.mqtt.broker_link import MqttLink
     from hiitd.runtime.inbox import Inbox
     from hiitd.settings import Settings
-    from hiitd.workouts.catalog import WorkoutCatalog
+    from hiitd.store.workout_catalog import WorkoutCatalog
+    from hiitd_drivers.samples import Role
 
 log = structlog.get_logger(__name__)
 
@@ -61,3 +72,34 @@ class HomeAssistantPresence:
                 log.info("ha_online", topic=self.status_topic)
                 await self.announce()
                 self._link.resend_retained()
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryMessage:
+    """The retained device message: where, and what."""
+
+    topic: str
+    document: dict[str, Any]
+
+    @property
+    def payload(self) -> bytes:
+        """The bytes published (compact JSON)."""
+        return encode(self.document)
+
+
+def discovery_message(
+    settings: Settings, catalog: WorkoutCatalog, roles: Iterable[Role]
+) -> DiscoveryMessage:
+    """The device message for the configured athlete, sensors and workout catalogue."""
+    topics = Topics(settings.mqtt.prefix, settings.athlete.id)
+    document = discovery_payload(
+        topics,
+        athlete_name=settings.athlete.name,
+        version=__version__,
+        # The plan's rungs too: plan/next recommends them and the select must show them.
+        workouts=[*catalog.names(), *plan_names(settings.plan.easy_run_min)],
+        roles=roles,
+    )
+    return DiscoveryMessage(
+        config_topic(settings.mqtt.discovery_prefix, settings.athlete.id), document
+    )

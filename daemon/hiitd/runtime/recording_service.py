@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from hiitd.mqtt.topics import Topics
     from hiitd.runtime.telemetry import Outgoing
     from hiitd.store.db import Store
-    from hiitd.workouts.catalog import WorkoutCatalog
+    from hiitd.store.workout_catalog import WorkoutCatalog
     from hiitd_drivers.clock import Clock
     from hiitd_drivers.samples import Sample
 
