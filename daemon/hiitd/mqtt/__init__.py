@@ -3,7 +3,6 @@
 The only package that imports aiomqtt (DESIGN.md, "Data flow").
 """
 
-from hiitd.mqtt.backoff import backoff_delays
 from hiitd.mqtt.broker_link import DEFAULT_QUEUE_LIMIT, CommandHandler, MqttLink
 from hiitd.mqtt.embedded_broker import broker_reachable, embedded_broker
 from hiitd.mqtt.failures import Failure, FailureKind, classify
@@ -27,7 +26,6 @@ __all__ = [
     "FailureKind",
     "MqttLink",
     "Topics",
-    "backoff_delays",
     "broker_reachable",
     "classify",
     "command_result",

@@ -21,11 +21,11 @@ import structlog
 
 from hiitd.errors import MqttError
 from hiitd.mqtt._aio import first_leaf, quiet_stale_socket_writes, reraise_lost_cancel
-from hiitd.mqtt.backoff import backoff_delays
 from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
 from hiitd.mqtt.failures import FailureKind, classify
 from hiitd.mqtt.payloads import OFFLINE, ONLINE, command_result, encode
 from hiitd.mqtt.send_queue import Outbox, Outgoing
+from hiitd_drivers.backoff import backoff_delays
 
 if TYPE_CHECKING:
     from hiitd.mqtt.topics import Topics
