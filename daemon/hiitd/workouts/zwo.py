@@ -286,53 +286,11 @@ def _intervals(ctx: _Ctx, elem: ET.Element, pos: str) -> list[Step | Repeat]:
 def parse_zwo(data: bytes, source: str = "<zwo>", *, distance: bool | None = None) -> Workout:
     """Parse a Zwift run workout; ``distance`` forces the Duration unit (None: from the file)."""
     root, lines = _parse_xml(data, source)
-    if _name(root) != "workout_file":
-        raise WorkoutError(
-            f"the root element is <{root.tag}>, not <workout_file>",
-            source=source,
-            position="line 1",
-        )
-    sport = _child_text(root, "sporttype").lower()
-    if sport != "run":
-        raise WorkoutError(
-            f"sportType is {sport or 'missing (bike)'!r}: only Zwift run workouts are supported",
-            source=source,
-            position="<sportType>",
-        )
-    workout_elem = next((c for c in root if _name(c) == "workout"), None)
-    if workout_elem is None:
-        raise WorkoutError("no <workout> element", source=source, position="<workout_file>")
+    workout_elem = _workout_element(root, source)
     if distance is None:
-        unit = (_child_text(root, "durationtype") or _attr(root, "durationType") or "").lower()
-        if unit not in {"", "time", "distance"}:
-            raise WorkoutError(
-                f"durationType {unit!r} is neither time nor distance",
-                source=source,
-                position="<durationType>",
-            )
-        distance = unit == "distance" or (
-            unit == "" and any(_attr(e, "distoffset") is not None for e in root.iter())
-        )
+        distance = _is_distance_based(root, source)
     ctx = _Ctx(source, distance, lines)
-    items: list[Step | Repeat] = []
-    pending: list[tuple[float, str]] = []  # top-level text events, placed below
-    for index, elem in enumerate(workout_elem, start=1):
-        kind = _name(elem)
-        pos = _where(ctx, elem, index)
-        if kind == "intervalst":
-            items.extend(_intervals(ctx, elem, pos))
-        elif kind in _BLOCKS:
-            items.append(_step(ctx, elem, pos, _cues(ctx, elem, pos)))
-        elif kind == "textevent":
-            pending.extend(_cues(ctx, [elem], pos))
-        else:
-            raise WorkoutError(
-                f"unknown element <{elem.tag}> in <workout>: it may change the session's "
-                "timing, so the file is refused (supported: Warmup, Cooldown, Ramp, "
-                "SteadyState, IntervalsT, FreeRide, MaxEffort, textevent)",
-                source=source,
-                position=pos,
-            )
+    items, pending = _blocks(ctx, workout_elem)
     items = _place_top_level(ctx, items, pending)
     name = _child_text(root, "name") or source.rsplit("/", 1)[-1].removesuffix(".zwo") or "zwo"
     description = _child_text(root, "description")
@@ -349,6 +307,67 @@ def parse_zwo(data: bytes, source: str = "<zwo>", *, distance: bool | None = Non
             name=name, items=tuple(items), description=description, source=source, tags=tags
         )
     return finish(workout)
+
+
+def _workout_element(root: ET.Element, source: str) -> ET.Element:
+    """The ``<workout>`` of a Zwift *run* workout file; anything else is refused, saying why."""
+    if _name(root) != "workout_file":
+        raise WorkoutError(
+            f"the root element is <{root.tag}>, not <workout_file>",
+            source=source,
+            position="line 1",
+        )
+    sport = _child_text(root, "sporttype").lower()
+    if sport != "run":
+        raise WorkoutError(
+            f"sportType is {sport or 'missing (bike)'!r}: only Zwift run workouts are supported",
+            source=source,
+            position="<sportType>",
+        )
+    workout_elem = next((c for c in root if _name(c) == "workout"), None)
+    if workout_elem is None:
+        raise WorkoutError("no <workout> element", source=source, position="<workout_file>")
+    return workout_elem
+
+
+def _is_distance_based(root: ET.Element, source: str) -> bool:
+    """Whether Durations are metres: ``<durationType>``, else whether a cue uses ``distoffset``."""
+    unit = (_child_text(root, "durationtype") or _attr(root, "durationType") or "").lower()
+    if unit not in {"", "time", "distance"}:
+        raise WorkoutError(
+            f"durationType {unit!r} is neither time nor distance",
+            source=source,
+            position="<durationType>",
+        )
+    return unit == "distance" or (
+        unit == "" and any(_attr(e, "distoffset") is not None for e in root.iter())
+    )
+
+
+def _blocks(
+    ctx: _Ctx, workout_elem: ET.Element
+) -> tuple[list[Step | Repeat], list[tuple[float, str]]]:
+    """The steps of ``<workout>``'s blocks, and its top-level text events (placed later)."""
+    items: list[Step | Repeat] = []
+    pending: list[tuple[float, str]] = []
+    for index, elem in enumerate(workout_elem, start=1):
+        kind = _name(elem)
+        pos = _where(ctx, elem, index)
+        if kind == "intervalst":
+            items.extend(_intervals(ctx, elem, pos))
+        elif kind in _BLOCKS:
+            items.append(_step(ctx, elem, pos, _cues(ctx, elem, pos)))
+        elif kind == "textevent":
+            pending.extend(_cues(ctx, [elem], pos))
+        else:
+            raise WorkoutError(
+                f"unknown element <{elem.tag}> in <workout>: it may change the session's "
+                "timing, so the file is refused (supported: Warmup, Cooldown, Ramp, "
+                "SteadyState, IntervalsT, FreeRide, MaxEffort, textevent)",
+                source=ctx.source,
+                position=pos,
+            )
+    return items, pending
 
 
 def _time_of(item: Step | Repeat) -> float | None:
