@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from hiitd.cli.cli_support import EX_OK, print_json, settings_from_args
@@ -191,9 +191,11 @@ def replay_file(
     out = _Collector(builder)
     count, now = _feed(reader, engine, builder, out, planned, apply_pauses=apply_pauses)
     source = reader.file()
-    builder.sub_sport = source.sub_sport or "generic"
     built = builder.record()
-    record = None if built is None else built.materialized()
+    # The file's sub-sport (treadmill, street) is known only once it was read to
+    # the end (the session message comes last): it is stamped on the finished record.
+    sub_sport = source.sub_sport or "generic"
+    record = None if built is None else replace(built.materialized(), sub_sport=sub_sport)
     return ReplayResult(
         file=str(path),
         workout=planned.name,
