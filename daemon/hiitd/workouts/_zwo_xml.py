@@ -19,25 +19,25 @@ __all__ = ["attr", "child_text", "parse_xml", "tag_name"]
 
 
 class _LineBuilder(ET.TreeBuilder):
-    """A TreeBuilder that remembers the line each element starts on."""
+    """A TreeBuilder that remembers the line each element starts on, read from its parser."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.parser: DefusedXMLParser | None = None
         self.lines: dict[int, int] = {}
+        # The builder makes its own parser: it needs it for the line numbers, and
+        # the parser needs the builder as its target.
+        self.parser = DefusedXMLParser(target=self, forbid_dtd=True)
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         elem = super().start(tag, attrs)
-        if self.parser is not None:
-            self.lines[id(elem)] = self.parser.parser.CurrentLineNumber
+        self.lines[id(elem)] = self.parser.parser.CurrentLineNumber
         return elem
 
 
 def parse_xml(data: bytes, source: str) -> tuple[ET.Element, dict[int, int]]:
     """The root element, and the line each element starts on (by ``id``); bad XML is refused."""
     builder = _LineBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    builder.parser = parser
+    parser = builder.parser
     try:
         parser.feed(data)
         root = parser.close()

@@ -71,6 +71,10 @@ class _Ctx:
     lines: dict[int, int]
     dropped_cues: int = 0
 
+    def drop_cue(self) -> None:
+        """A text cue cannot be placed: it is left out and counted in the description."""
+        self.dropped_cues += 1
+
 
 def _where(ctx: _Ctx, elem: ET.Element, index: int) -> str:
     line = ctx.lines.get(id(elem))
@@ -129,7 +133,7 @@ def _cues(ctx: _Ctx, children: Iterable[ET.Element], pos: str) -> list[tuple[flo
             continue  # gameplayevent, TextNotification: no effect on timing
         text = (attr(child, "message") or "").strip()
         if attr(child, "distoffset") is not None and attr(child, "timeoffset") is None:
-            ctx.dropped_cues += 1
+            ctx.drop_cue()
             continue
         offset = _num(ctx, child, pos, "timeoffset") or 0.0
         if offset < 0:
@@ -332,7 +336,7 @@ def _place_top_level(
     for offset, text in sorted(pending):
         found = _locate(out, offset)
         if found is None:
-            ctx.dropped_cues += 1
+            ctx.drop_cue()
             continue
         i, local = found
         step = out[i]
