@@ -1,4 +1,4 @@
-"""Architecture rules read from the source: one owner per state.
+"""Architecture rules read from the source: one owner per state, one module per file name.
 
 "No module writes another's fields": outside ``self.x = ...`` and ``cls.x = ...``
 nothing assigns an attribute (``obj.attr = value``, ``obj.attr += ...``,
@@ -10,6 +10,7 @@ Third-party APIs that are driven by attribute assignment are allowed by name.
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +33,9 @@ PENDING: set[str] = {
     "daemon/hiitd/runtime/daemon.py",
     "daemon/hiitd/runtime/recording_service.py",
 }
+
+# Module names any package may have.
+SHARED_NAMES = {"__init__.py", "__main__.py"}
 
 
 def modules() -> list[Path]:
@@ -125,3 +129,13 @@ def test_the_allow_list_names_only_writes_that_exist() -> None:
     }
     stale = ALLOWED - used
     assert not stale, f"allowed but not found: {sorted(stale)}"
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    """No two modules in daemon/ and drivers/ have the same file name (__init__/__main__ aside)."""
+    paths_by_name: dict[str, list[str]] = defaultdict(list)
+    for path in modules():
+        if path.name not in SHARED_NAMES:
+            paths_by_name[path.name].append(path.relative_to(ROOT).as_posix())
+    shared = {name: paths for name, paths in paths_by_name.items() if len(paths) > 1}
+    assert not shared, f"file names used by more than one module: {shared}"
