@@ -1,9 +1,13 @@
-"""When to try a lost sensor again: capped, jittered exponential backoff (pure).
+"""When to try a lost link again: capped, jittered exponential backoff (pure).
+
+The one retry policy of hiitd: the sensor links use ``Backoff``, the broker
+link ``backoff_delays``, both on top of ``backoff_delay``.
 
 A strap drops out for ordinary reasons (the runner took it off, went round the
 far side of a track, a flat battery), so reconnecting never gives up; the
 backoff only keeps a missing sensor from hammering BlueZ and from starving
-the other sensor's link, which shares the same adapter.
+the other sensor's link, which shares the same adapter. The same holds for a
+broker that restarts: many daemons must not reconnect to it in lock-step.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import random
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "INITIAL_BACKOFF_S",
@@ -21,6 +25,7 @@ __all__ = [
     "STABLE_AFTER_S",
     "Backoff",
     "backoff_delay",
+    "backoff_delays",
 ]
 
 # One second: after a link loss BlueZ needs a moment to tear the old connection
@@ -69,6 +74,23 @@ def backoff_delay(
     doublings = min(attempt, 64)
     ceiling = min(max_s, initial_s * 2.0**doublings)
     return ceiling * (1.0 - jitter * unit)
+
+
+def backoff_delays(initial: float, maximum: float, rng: random.Random) -> Iterator[float]:
+    """Endless delays: the n-th lies in ``[c/2, c]`` with ``c = min(maximum, initial * 2**n)``.
+
+    ``backoff_delay`` with ``JITTER_FRACTION`` and a draw from ``rng`` each time.
+    An ``initial`` above ``maximum`` is capped to it (a setting, not a bug: the
+    maximum wins), so no delay exceeds ``maximum``. Zero or negative delays
+    raise ``ValueError``: they would be a busy loop.
+    """
+    if initial <= 0 or maximum <= 0:
+        raise ValueError("backoff delays must be positive")
+    initial = min(initial, maximum)
+    attempt = 0
+    while True:
+        yield backoff_delay(attempt, initial_s=initial, max_s=maximum, unit=rng.random())
+        attempt += 1
 
 
 class Backoff:

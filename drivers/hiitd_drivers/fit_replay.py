@@ -32,7 +32,6 @@ invented, so their count and order are exactly the file's.
 
 from __future__ import annotations
 
-import datetime as dt
 import struct
 from collections import deque
 from dataclasses import dataclass, field
@@ -79,7 +78,6 @@ RESYNC_S = 5.0
 # A heart-rate sample waits for the beats that belong to it at most this much
 # sample time, so the stream stays a stream (bounded memory and delay).
 LOOKAHEAD_S = 30.0
-_STOPS = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
 # What fitdecode can raise on damaged bytes besides its own FitError: a record
 # cut in the middle of a field, a definition pointing at nothing.
 _DECODE_ERRORS = (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError, struct.error)
@@ -105,7 +103,6 @@ class FitReplay:
         self._clock = 0.0
         self._beat_end = float("-inf")
         self._hr_pending = 0
-        self.counts = self.facts.counts
         self._done = False
 
     # ------------------------------------------------------------ streaming
@@ -130,11 +127,11 @@ class FitReplay:
             raise ReplayError(name, f"cannot read the file ({exc.strerror or exc})") from exc
         except _DECODE_ERRORS as exc:
             raise ReplayError(name, f"not a readable FIT file: {exc}") from exc
-        if self.counts["records"] == 0:
+        if self.facts.counts["records"] == 0:
             kind = self.facts.file_id.get("type")
             raise ReplayError(name, f"no activity records in this FIT file (type {kind})")
         yield from self._release(final=True)
-        self.counts["rr_dropped"] += len(self._beats)
+        self.facts.count("rr_dropped", len(self._beats))
         self._beats.clear()
 
     def _message(self, frame: Any) -> list[ReplaySample]:
@@ -145,31 +142,18 @@ class FitReplay:
             self._hrv(frame.get_value("time", fallback=None))
         elif name in {"lap", "session", "file_id", "sport", "event"}:
             values = {f.name: f.value for f in frame.fields if not isinstance(f.field, DevField)}
-            if name == "lap":
-                self.facts.laps.append(values)
-            elif name == "session":
-                self.facts.sessions.append(values)
-            elif name == "sport":
-                self.facts.sport = values
-            elif name == "file_id":
-                self.facts.file_id = values
-                kind = values.get("type")
-                if kind not in {None, "activity"}:
-                    raise ReplayError(
-                        str(self.path), f"a FIT {kind} file, not an activity: nothing to replay"
-                    )
-            elif values.get("event") == "timer":
-                at = fit_seconds(values.get("timestamp"))
-                kind = values.get("event_type")
-                if at is not None and (kind == "start" or kind in _STOPS):
-                    self.facts.timer.append((at, "start" if kind == "start" else "stop"))
+            self.facts.keep(name, values)
+            if name == "file_id" and (kind := values.get("type")) not in {None, "activity"}:
+                raise ReplayError(
+                    str(self.path), f"a FIT {kind} file, not an activity: nothing to replay"
+                )
         return []
 
     def _record(self, frame: Any) -> list[ReplaySample]:
         values: dict[str, Any] = {}
         for f in frame.fields:
             if isinstance(f.field, DevField):
-                self.facts.dev_fields.add(str(f.name) if f.name else f"unnamed #{f.def_num}")
+                self.facts.note_dev_field(str(f.name) if f.name else f"unnamed #{f.def_num}")
             elif f.value is not None or f.name not in values:
                 # A compressed_speed_distance record has speed twice: the empty raw field
                 # and the value expanded from the compressed one.
@@ -178,13 +162,7 @@ class FitReplay:
         at = fit_seconds(stamp)
         if at is None:
             return []
-        self.counts["records"] += 1
-        self.facts.seen.update(values)
-        if self.facts.t0 is None:
-            self.facts.t0 = at
-            self.facts.start_utc = stamp if isinstance(stamp, dt.datetime) else None
-        t = max(at - self.facts.t0, self.facts.newest)  # never back in time
-        self.facts.newest = t
+        t = self.facts.place_record(at, stamp, values)
         if self._beat_end > t + RESYNC_S:
             # Beats written before this record cannot be this far after it.
             self._shift_beats(t - self._beat_end)
@@ -192,15 +170,15 @@ class FitReplay:
             bpm = as_int(values["heart_rate"])
             self._pending.append(_HrDraft(t, bpm or None))
             self._hr_pending += 1
-            self.counts["hr" if bpm else "hr_gap"] += 1
+            self.facts.count("hr" if bpm else "hr_gap")
         speed = as_float(values.get("enhanced_speed"))
         if speed is None:
             speed = as_float(values.get("speed"))
         if speed is not None:
             self._pending.append(_footpod(t, speed, values))
-            self.counts["pod"] += 1
+            self.facts.count("pod")
         elif "speed" in values or "enhanced_speed" in values:
-            self.counts["pod_gap"] += 1
+            self.facts.count("pod_gap")
         return self._release(final=False)
 
     def _hrv(self, raw: object) -> None:
@@ -218,7 +196,7 @@ class FitReplay:
         self._beat_end = self._clock
 
     def _shift_beats(self, delta: float) -> None:
-        self.counts["resync"] += 1
+        self.facts.count("resync")
         self._clock += delta
         self._beat_end += delta
         self._beats = deque((bt + delta, ms) for bt, ms in self._beats)
@@ -247,7 +225,7 @@ class FitReplay:
             beats = self._beats
             while beats and beats[0][0] <= until:
                 head.rr.append(beats.popleft()[1])
-            self.counts["rr"] += len(head.rr)
+            self.facts.count("rr", len(head.rr))
             out.append(HeartRateSample(t=head.t, bpm=head.bpm, rr_ms=tuple(head.rr)))
         return out
 

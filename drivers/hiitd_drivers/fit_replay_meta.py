@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 ReplaySample = HeartRateSample | FootpodSample
 # Laps ending this long before the last record mean the file lacks its final lap.
 MISSING_LAP_S = 5.0
+# Timer event types that stop the watch's timer (FIT Profile type event_type).
+_TIMER_STOPS = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +104,13 @@ def as_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-class FitReplay:
-    """One pass over a FIT activity: ``samples()`` streams, then ``file()`` has the metadata."""
-
-
 @dataclass
 class FileFacts:
-    """What a pass over a FIT file collected besides the samples (times in absolute s)."""
+    """What a pass over a FIT file collected besides the samples (times in absolute s).
+
+    The reader tells it what it saw (``keep``, ``place_record``, ``note_dev_field``,
+    ``count``) and reads it back; ``build_file`` turns it into a ``ReplayFile``.
+    """
 
     path: str
     t0: float | None = None  # the first record's time: t = 0
@@ -126,6 +128,44 @@ class FileFacts:
             ("records", "hr", "hr_gap", "pod", "pod_gap", "rr", "rr_dropped", "resync"), 0
         )
     )
+
+    def keep(self, name: str, values: dict[str, Any]) -> None:
+        """Keep what a ``lap``, ``session``, ``sport``, ``file_id`` or timer ``event`` says."""
+        if name == "lap":
+            self.laps.append(values)
+        elif name == "session":
+            self.sessions.append(values)
+        elif name == "sport":
+            self.sport = values
+        elif name == "file_id":
+            self.file_id = values
+        elif values.get("event") == "timer":
+            at = fit_seconds(values.get("timestamp"))
+            kind = values.get("event_type")
+            if at is not None and (kind == "start" or kind in _TIMER_STOPS):
+                self.timer.append((at, "start" if kind == "start" else "stop"))
+
+    def place_record(self, at: float, stamp: object, values: dict[str, Any]) -> float:
+        """Count a record stamped ``at`` (s) with ``values``; return its ``t``.
+
+        The first record is ``t = 0``; a record stamped earlier than the newest
+        one gets the newest one's time: the samples never go back in time.
+        """
+        self.counts["records"] += 1
+        self.seen.update(values)
+        if self.t0 is None:
+            self.t0 = at
+            self.start_utc = stamp if isinstance(stamp, dt.datetime) else None
+        self.newest = max(at - self.t0, self.newest)
+        return self.newest
+
+    def note_dev_field(self, name: str) -> None:
+        """A developer field was seen (listed in the notes, otherwise ignored)."""
+        self.dev_fields.add(name)
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Add ``n`` to the counter ``key`` (records, hr, hr_gap, pod, rr, resync, ...)."""
+        self.counts[key] += n
 
 
 def build_file(f: FileFacts, samples: tuple[ReplaySample, ...]) -> ReplayFile:

@@ -1,11 +1,11 @@
 """The simulated sensors: a ``SimulatedAthlete`` driven on a clock, as a sample source.
 
-``run_simulation`` is to the simulator what ``ble.py`` is to a real strap: every
-tick it asks the model for the notifications due, decodes each payload with the
-*real* GATT parsers and converts it with the same ``convert`` functions the BLE
-adapter uses, so ``hiitd demo`` exercises the whole decode path. The physiology
-lives in the pure ``hiitd_drivers.sim_athlete``; this module only adds time,
-link events and the batteries.
+``run_simulation`` is to the simulator what ``ble.sensor_link`` is to a real
+strap: every tick it asks the model for the notifications due and decodes each
+payload with the BLE adapter's own ``MeasurementDecoder`` (the *real* GATT
+parsers and ``convert`` functions), so ``hiitd demo`` exercises the whole
+decode path. The physiology lives in the pure ``hiitd_drivers.sim_athlete``;
+this module only adds time, link events and the batteries.
 """
 
 from __future__ import annotations
@@ -13,21 +13,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Final
 
-from hiitd_drivers.convert import footpod_sample, heart_rate_sample
-from hiitd_drivers.driver_errors import GattParseError
+from hiitd_drivers.decoding import MEASUREMENT_UUID, MeasurementDecoder
 from hiitd_drivers.gatt.battery import parse_battery_level
 from hiitd_drivers.gatt.encode import encode_battery
-from hiitd_drivers.gatt.heart_rate import parse_heart_rate
-from hiitd_drivers.gatt.rsc import parse_rsc
-from hiitd_drivers.gatt.uuids import HEART_RATE_MEASUREMENT
-from hiitd_drivers.samples import (
-    BatterySample,
-    Link,
-    LinkSample,
-    ParseErrorSample,
-    Role,
-    Sample,
-)
+from hiitd_drivers.samples import BatterySample, Link, LinkSample, Role, Sample
 from hiitd_drivers.sim_athlete import AthleteModel, Dropout, SimulatedAthlete
 
 if TYPE_CHECKING:
@@ -97,48 +86,69 @@ async def run_simulation(
     """
     if tick_s <= 0:
         raise ValueError(f"tick_s must be positive, got {tick_s}")
-
-    def deliver(notifications: list[tuple[str, bytes]], t: float) -> None:
-        for uuid, payload in notifications:
-            role = Role.HR if uuid == HEART_RATE_MEASUREMENT else Role.FOOTPOD
-            try:
-                if role is Role.HR:
-                    emit(heart_rate_sample(parse_heart_rate(payload), t))
-                else:
-                    measurement = parse_rsc(payload)
-                    emit(
-                        footpod_sample(
-                            measurement, t, speed_factor=speed_factor, cadence_scale=cadence_scale
-                        )
-                    )
-            except GattParseError as exc:
-                # Cannot happen with our own encoder, but a source never dies
-                # of a bad payload: it is counted downstream like a real one.
-                emit(ParseErrorSample(t, role, uuid, payload.hex(), exc.reason))
-
-    def link_sample(t: float, role: Role, link: Link, reason: str) -> LinkSample:
-        return LinkSample(t, role, link, SIM_ADDRESSES[role], SIM_NAMES[role], reason)
-
+    feed = _SensorFeed(athlete, emit, speed_factor=speed_factor, cadence_scale=cadence_scale)
     last = clock.now()
-    deliver(athlete.advance(last, target(last)), last)
-    for role in Role:
-        if athlete.link(role, last) is Link.UP:
-            emit(link_sample(last, role, Link.UP, "simulated sensor connected"))
-            level = parse_battery_level(encode_battery(SIM_BATTERY[role]))
-            emit(BatterySample(last, role, level))
+    feed.start(last, target(last))
     while stop is None or not stop.is_set():
         await clock.sleep(tick_s)
         now = clock.now()
-        speed = target(now)
+        feed.advance(last, now, target(now))
+        last = now
+    feed.stop(last)
+
+
+class _SensorFeed:
+    """The simulated sensors' notifications and link events, emitted as samples."""
+
+    def __init__(
+        self,
+        athlete: SimulatedAthlete,
+        emit: Callable[[Sample], None],
+        *,
+        speed_factor: float,
+        cadence_scale: float,
+    ) -> None:
+        self._athlete = athlete
+        self._emit = emit
+        # The BLE adapter's own decoder: the same parse-and-convert path as a real sensor.
+        self._decoders = {
+            MEASUREMENT_UUID[role]: MeasurementDecoder(
+                role, speed_factor=speed_factor, cadence_scale=cadence_scale
+            )
+            for role in Role
+        }
+
+    def start(self, now: float, speed: float) -> None:
+        """The first notifications, then UP and the battery level of each connected sensor."""
+        self._deliver(self._athlete.advance(now, speed), now)
+        for role in Role:
+            if self._athlete.link(role, now) is Link.UP:
+                self._emit_link(now, role, Link.UP, "simulated sensor connected")
+                level = parse_battery_level(encode_battery(SIM_BATTERY[role]))
+                self._emit(BatterySample(now, role, level))
+
+    def advance(self, last: float, now: float, speed: float) -> None:
+        """The notifications due from ``last`` to ``now``, with the link changes among them."""
         # Split the step just before each link change so the samples before a
         # dropout come before its DOWN, and those after it (even one due at the
         # very instant of reconnection) after its UP.
-        for t_change, role, link in athlete.link_changes(last, now):
-            deliver(athlete.advance(math.nextafter(t_change, -math.inf), speed), now)
+        for t_change, role, link in self._athlete.link_changes(last, now):
+            self._deliver(self._athlete.advance(math.nextafter(t_change, -math.inf), speed), now)
             reason = "simulated dropout" if link is Link.DOWN else "simulated reconnect"
-            emit(link_sample(now, role, link, reason))
-        deliver(athlete.advance(now, speed), now)
-        last = now
-    for role in Role:
-        if athlete.link(role, last) is Link.UP:
-            emit(link_sample(last, role, Link.DOWN, "simulation stopped"))
+            self._emit_link(now, role, link, reason)
+        self._deliver(self._athlete.advance(now, speed), now)
+
+    def stop(self, now: float) -> None:
+        """DOWN for each sensor still connected."""
+        for role in Role:
+            if self._athlete.link(role, now) is Link.UP:
+                self._emit_link(now, role, Link.DOWN, "simulation stopped")
+
+    def _deliver(self, notifications: list[tuple[str, bytes]], t: float) -> None:
+        # A bad payload cannot happen with our own encoder, but a source never
+        # dies of one: it becomes a ParseErrorSample, counted downstream.
+        for uuid, payload in notifications:
+            self._emit(self._decoders[uuid].decode(payload, t))
+
+    def _emit_link(self, t: float, role: Role, link: Link, reason: str) -> None:
+        self._emit(LinkSample(t, role, link, SIM_ADDRESSES[role], SIM_NAMES[role], reason))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from hiitd_drivers.gatt.encode import encode_heart_rate, encode_rsc
@@ -161,22 +161,6 @@ class Dropout:
         return self.start_s <= elapsed_s < self.start_s + self.duration_s
 
 
-@dataclass(slots=True)
-class _State:
-    """The moving parts of the model, at time ``t`` (absolute, caller's clock)."""
-
-    t: float
-    speed_mps: float = 0.0
-    hr: float = 0.0
-    distance_m: float = 0.0
-    breath_phase: float = 0.0
-    last_beat: float = 0.0
-    next_beat: float = 0.0
-    next_hr_note: float = 0.0
-    next_pod_note: float = 0.0
-    pending_rr: list[int] = field(default_factory=list)
-
-
 class SimulatedAthlete:
     """A runner wearing a chest strap and a footpod, advanced by explicit times."""
 
@@ -194,29 +178,40 @@ class SimulatedAthlete:
         self._pod_rng = random.Random(f"hiitd-sim:{seed}:pod")  # noqa: S311
         self._dropouts: list[Dropout] = list(dropouts)
         self._origin: float | None = None
-        self._state: _State | None = None
+        # The moving parts of the model, at time ``_t`` (absolute, caller's clock);
+        # the first ``advance`` sets the time origin and the schedule.
+        self._t = 0.0
+        self._speed_mps = 0.0
+        self._hr = float(self.profile.resting_hr)
+        self._distance_m = 0.0
+        self._breath_phase = 0.0
+        self._last_beat = 0.0
+        self._next_beat = 0.0
+        self._next_hr_note = 0.0
+        self._next_pod_note = 0.0
+        self._pending_rr: list[int] = []
 
     # ------------------------------------------------------------------ queries
 
     @property
     def started(self) -> bool:
         """Whether ``advance`` has been called once (the simulation's time origin is set)."""
-        return self._state is not None
+        return self._origin is not None
 
     @property
     def heart_rate(self) -> float:
         """The model's current (noise-free) heart rate in bpm."""
-        return self._state.hr if self._state else float(self.profile.resting_hr)
+        return self._hr
 
     @property
     def speed_mps(self) -> float:
         """The runner's actual current speed."""
-        return self._state.speed_mps if self._state else 0.0
+        return self._speed_mps
 
     @property
     def distance_m(self) -> float:
         """Distance run since the start: the exact integral of the actual speed."""
-        return self._state.distance_m if self._state else 0.0
+        return self._distance_m
 
     def elapsed(self, now: float) -> float:
         """Seconds since the first ``advance`` (0 before it)."""
@@ -263,7 +258,7 @@ class SimulatedAthlete:
     def _start_s(self, at: float | None) -> float:
         if at is not None:
             return max(0.0, self.elapsed(at))
-        return 0.0 if self._state is None else self.elapsed(self._state.t)
+        return 0.0 if self._origin is None else self.elapsed(self._t)
 
     def _active(self, role: Role, kind: Literal["link", "contact"], t: float) -> bool:
         elapsed = self.elapsed(t)
@@ -281,109 +276,103 @@ class SimulatedAthlete:
         """
         if not math.isfinite(target_speed_mps) or target_speed_mps < 0:
             raise ValueError(f"target speed must be finite and >= 0, got {target_speed_mps!r}")
-        st = self._state
-        if st is None:
-            self._origin = now
-            self._state = _State(
-                t=now,
-                hr=float(self.profile.resting_hr),
-                last_beat=now,
-                next_beat=now + 60.0 / self.profile.resting_hr,
-                next_hr_note=now + _HR_PERIOD_S,
-                next_pod_note=now + _POD_PHASE_S,
-            )
+        if self._origin is None:
+            self._origin = self._t = self._last_beat = now
+            self._next_beat = now + 60.0 / self.profile.resting_hr
+            self._next_hr_note = now + _HR_PERIOD_S
+            self._next_pod_note = now + _POD_PHASE_S
             return []
-        if now < st.t:
-            raise ValueError(f"time went backwards: {now} < {st.t}")
+        if now < self._t:
+            raise ValueError(f"time went backwards: {now} < {self._t}")
         goal = self.profile.effort * target_speed_mps
         out: list[tuple[str, bytes]] = []
         while True:
-            t_event = min(st.next_beat, st.next_hr_note, st.next_pod_note)
+            t_event = min(self._next_beat, self._next_hr_note, self._next_pod_note)
             if t_event > now:
                 break
-            self._integrate(st, t_event, goal)
-            if t_event == st.next_beat:
-                self._beat(st)
-            elif t_event == st.next_hr_note:
-                st.next_hr_note += _HR_PERIOD_S
-                note = self._heart_rate_note(st)
+            self._integrate(t_event, goal)
+            if t_event == self._next_beat:
+                self._beat()
+            elif t_event == self._next_hr_note:
+                self._next_hr_note += _HR_PERIOD_S
+                note = self._heart_rate_note()
                 if note is not None:
                     out.append((HEART_RATE_MEASUREMENT, note))
             else:
-                st.next_pod_note += _POD_PERIOD_S
-                if self.link(Role.FOOTPOD, st.t) is Link.UP:
-                    out.append((RSC_MEASUREMENT, self._footpod_note(st)))
-        self._integrate(st, now, goal)
+                self._next_pod_note += _POD_PERIOD_S
+                if self.link(Role.FOOTPOD, self._t) is Link.UP:
+                    out.append((RSC_MEASUREMENT, self._footpod_note()))
+        self._integrate(now, goal)
         return out
 
-    def _integrate(self, st: _State, until: float, goal_mps: float) -> None:
+    def _integrate(self, until: float, goal_mps: float) -> None:
         """Advance speed, distance, heart rate and breathing to ``until``, exactly per step."""
         p = self.profile
-        while st.t < until:
-            t_next = min(st.t + _MAX_STEP_S, until)
-            dt = t_next - st.t
+        while self._t < until:
+            t_next = min(self._t + _MAX_STEP_S, until)
+            dt = t_next - self._t
             # First-order lag v' = (goal - v) / tau, solved exactly; its integral
             # gives the distance without any Euler error.
             decay = math.exp(-dt / p.speed_time_constant_s)
-            gap = st.speed_mps - goal_mps
-            st.distance_m += goal_mps * dt + gap * p.speed_time_constant_s * (1.0 - decay)
-            st.speed_mps = goal_mps + gap * decay
-            hr_ss = p.hr_steady_state(st.speed_mps)
-            tau = p.hr_time_constant_s if hr_ss >= st.hr else p.hr_recovery_time_constant_s
-            st.hr = min(float(p.max_hr), hr_ss + (st.hr - hr_ss) * math.exp(-dt / tau))
-            st.breath_phase = (st.breath_phase + 2 * math.pi * self._breaths_per_s(st) * dt) % (
+            gap = self._speed_mps - goal_mps
+            self._distance_m += goal_mps * dt + gap * p.speed_time_constant_s * (1.0 - decay)
+            self._speed_mps = goal_mps + gap * decay
+            hr_ss = p.hr_steady_state(self._speed_mps)
+            tau = p.hr_time_constant_s if hr_ss >= self._hr else p.hr_recovery_time_constant_s
+            self._hr = min(float(p.max_hr), hr_ss + (self._hr - hr_ss) * math.exp(-dt / tau))
+            self._breath_phase = (self._breath_phase + 2 * math.pi * self._breaths_per_s() * dt) % (
                 2 * math.pi
             )
-            st.t = t_next
+            self._t = t_next
 
-    def _intensity(self, st: _State) -> float:
+    def _intensity(self) -> float:
         """Fraction of heart-rate reserve in use, 0 at rest to 1 at max."""
         p = self.profile
-        return min(1.0, max(0.0, (st.hr - p.resting_hr) / (p.max_hr - p.resting_hr)))
+        return min(1.0, max(0.0, (self._hr - p.resting_hr) / (p.max_hr - p.resting_hr)))
 
-    def _breaths_per_s(self, st: _State) -> float:
+    def _breaths_per_s(self) -> float:
         # Breathing goes from ~14/min at rest to ~45/min near maximal effort.
-        return (14.0 + 31.0 * self._intensity(st)) / 60.0
+        return (14.0 + 31.0 * self._intensity()) / 60.0
 
-    def _beat(self, st: _State) -> None:
+    def _beat(self) -> None:
         """A beat completes now: record its RR interval and schedule the next one."""
-        x = self._intensity(st)
+        x = self._intensity()
         # Vagal withdrawal during exercise shrinks both respiratory sinus
         # arrhythmia and the remaining beat-to-beat variability: RMSSD falls
         # from tens of ms at rest to a few ms at high intensity (Michael, Graham
         # & Davis 2017, Front Physiol 8:301). RSA amplitude: ~5 % of RR at rest.
         # Noise: 4 % at rest to 1.5 % at max.
-        rsa = (0.05 * (1.0 - x) ** 2 + 0.003) * math.sin(st.breath_phase)
+        rsa = (0.05 * (1.0 - x) ** 2 + 0.003) * math.sin(self._breath_phase)
         noise = self._beat_rng.gauss(0.0, 0.04 - 0.025 * x)
-        mean_rr = 60.0 / st.hr
+        mean_rr = 60.0 / self._hr
         next_rr = max(0.25 * mean_rr, mean_rr * (1.0 + rsa + noise))
         # RR intervals travel in 1/1024 s (HRS v1.0 §3.1.1.5). Without skin
         # contact the strap cannot see the beat at all.
-        if not self._active(Role.HR, "contact", st.t):
-            st.pending_rr.append(round((st.next_beat - st.last_beat) * 1024))
-        st.last_beat = st.next_beat
-        st.next_beat += next_rr
+        if not self._active(Role.HR, "contact", self._t):
+            self._pending_rr.append(round((self._next_beat - self._last_beat) * 1024))
+        self._last_beat = self._next_beat
+        self._next_beat += next_rr
 
-    def _heart_rate_note(self, st: _State) -> bytes | None:
+    def _heart_rate_note(self) -> bytes | None:
         """The strap's once-a-second Heart Rate Measurement, or None when the link is down."""
-        rr, st.pending_rr = st.pending_rr[-_MAX_RR_PER_NOTIFICATION:], []
-        if self.link(Role.HR, st.t) is Link.DOWN:
+        rr, self._pending_rr = self._pending_rr[-_MAX_RR_PER_NOTIFICATION:], []
+        if self.link(Role.HR, self._t) is Link.DOWN:
             return None
-        if self._active(Role.HR, "contact", st.t):
+        if self._active(Role.HR, "contact", self._t):
             # What real straps send when they slip: contact supported but not
             # detected, 0 bpm and no intervals.
             return encode_heart_rate(0, contact=False)
-        bpm = min(self.profile.max_hr, round(st.hr))
+        bpm = min(self.profile.max_hr, round(self._hr))
         return encode_heart_rate(bpm, contact=True, rr_raw=rr)
 
-    def _footpod_note(self, st: _State) -> bytes:
+    def _footpod_note(self) -> bytes:
         """One RSC Measurement with the pod's per-stride measurement noise."""
         p = self.profile
-        cadence = p.cadence_spm(st.speed_mps)
+        cadence = p.cadence_spm(self._speed_mps)
         if cadence == 0.0:
-            return encode_rsc(0.0, 0, distance_m=st.distance_m, running=False)
+            return encode_rsc(0.0, 0, distance_m=self._distance_m, running=False)
         # Footpods are accurate to ~1-3 % per stride after calibration.
-        speed = max(0.0, st.speed_mps * (1.0 + self._pod_rng.gauss(0.0, 0.015)))
+        speed = max(0.0, self._speed_mps * (1.0 + self._pod_rng.gauss(0.0, 0.015)))
         cadence_noisy = max(1.0, cadence + self._pod_rng.gauss(0.0, 1.5))
         stride_m = speed * 60.0 / cadence_noisy
         sent_cadence = round(cadence_noisy / 2 if p.pod_reports_strides else cadence_noisy)
@@ -391,6 +380,6 @@ class SimulatedAthlete:
             speed,
             min(255, sent_cadence),
             stride_m=stride_m,
-            distance_m=st.distance_m,
-            running=st.speed_mps > p.walk_run_speed_mps,
+            distance_m=self._distance_m,
+            running=self._speed_mps > p.walk_run_speed_mps,
         )

@@ -22,7 +22,7 @@ from ble_emulator.devices import (
     strap,
 )
 from hiitd_drivers.binding import Binding
-from hiitd_drivers.ble import SensorLink
+from hiitd_drivers.ble.sensor_link import SensorLink
 from hiitd_drivers.clock import MonotonicClock
 from hiitd_drivers.samples import (
     HeartRateSample,

@@ -11,14 +11,18 @@ import uuid
 import aiomqtt
 import pytest
 
-from hiitd.mqtt import MqttLink, Topics, broker_reachable, embedded_broker, watch
+from hiitd.mqtt.broker_link import MqttLink
+from hiitd.mqtt.embedded_broker import broker_reachable, embedded_broker
+from hiitd.mqtt.topics import Topics
+from hiitd.mqtt.watch import watch
 from hiitd.settings import MqttSettings
 
 pytestmark = pytest.mark.integration
 
 CHILD = """
 import asyncio, sys
-from hiitd.mqtt import MqttLink, Topics
+from hiitd.mqtt.broker_link import MqttLink
+from hiitd.mqtt.topics import Topics
 from hiitd.settings import MqttSettings
 
 async def main() -> None:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import structlog.testing
 
-from hiitd.mqtt import MqttLink, Topics
+from hiitd.mqtt.broker_link import MqttLink
+from hiitd.mqtt.topics import Topics
 from hiitd.settings import MqttSettings
 from hiitd_drivers.samples import Role
 
@@ -93,7 +94,8 @@ async def test_offline_retained_on_cancel(mosquitto, mqtt_subscriber) -> None:
 
 CHILD = """
 import asyncio, sys
-from hiitd.mqtt import MqttLink, Topics
+from hiitd.mqtt.broker_link import MqttLink
+from hiitd.mqtt.topics import Topics
 from hiitd.settings import MqttSettings
 
 async def main() -> None:

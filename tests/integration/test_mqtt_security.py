@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import structlog.testing
 
-from hiitd.mqtt import MqttLink, Topics
+from hiitd.mqtt.broker_link import MqttLink
+from hiitd.mqtt.topics import Topics
 from hiitd.settings import MqttSettings
 
 pytestmark = pytest.mark.integration

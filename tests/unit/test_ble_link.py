@@ -25,7 +25,9 @@ from bleak.exc import (
 )
 
 from hiitd_drivers.binding import Binding
-from hiitd_drivers.ble import SensorLink, scan, translate_error
+from hiitd_drivers.ble.bleak_errors import translate_error
+from hiitd_drivers.ble.scanner import scan
+from hiitd_drivers.ble.sensor_link import SensorLink
 from hiitd_drivers.driver_errors import AdapterUnavailableError, BleError
 from hiitd_drivers.gatt.encode import encode_battery, encode_heart_rate, encode_rsc
 from hiitd_drivers.gatt.uuids import (

@@ -1,4 +1,4 @@
-"""Conformance canary: the installed bleak and bleak-retry-connector still offer what ble.py uses.
+"""Conformance canary: the installed bleak and bleak-retry-connector still offer what ble/ uses.
 
 The link tests run on fakes, and fakes always agree with the code that was
 written against them. These checks read the real signatures, so an upgrade

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from hiitd.mqtt.backoff import backoff_delays
+from hiitd_drivers.backoff import backoff_delays
 
 # Seeded jitter for reproducible tests, not cryptography.
 Rng = random.Random

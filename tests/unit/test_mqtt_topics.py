@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from hiitd.mqtt.topics import Topics
@@ -77,3 +80,13 @@ def test_relative() -> None:
     """relative() strips <base>/ and is None outside it."""
     assert T.relative("hiitd/anna/hr/availability") == "hr/availability"
     assert T.relative("hiitd/bob/hr") is None
+
+
+def test_importing_the_pure_mqtt_modules_loads_no_broker_library() -> None:
+    """A fresh interpreter importing topics, payloads, commands, discovery has no aiomqtt/amqtt."""
+    code = (
+        "import sys, hiitd.mqtt.topics, hiitd.mqtt.payloads, hiitd.mqtt.command_parser, "
+        "hiitd.mqtt.discovery; "
+        "sys.exit(1 if {'aiomqtt', 'amqtt'} & set(sys.modules) else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -22,6 +22,9 @@ from hiitd_drivers.driver_errors import DriverError
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    # What ``add_subparsers`` returns; argparse does not name the type publicly.
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # noqa: SLF001
+
 from hiitd.cli.cli_support import (
     EX_CONFIG,
     EX_DATAERR,
@@ -47,7 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hiitd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # In this order in ``hiitd --help``: the daemon, the sensors, the workouts,
+    # what was recorded, the plan, then the admin tools.
+    _add_daemon_commands(sub)
+    _add_sensor_commands(sub)
+    _add_workout_commands(sub)
+    _add_sessions_command(sub)
+    _add_plan_commands(sub)
+    _add_admin_commands(sub)
+    return parser
 
+
+def _add_daemon_commands(sub: Subparsers) -> None:
+    """``run``, ``demo`` and ``watch``: the daemon, simulated or not, and its MQTT output."""
     p = sub.add_parser("run", help="run the daemon (what systemd starts)")
     _add_common(p)
     p.add_argument("--simulate", action="store_true", help="simulated sensors instead of BLE")
@@ -83,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, as_json=True)
     p.add_argument("--athlete", help="athlete id to watch (default from the settings)")
 
+
+def _add_sensor_commands(sub: Subparsers) -> None:
+    """``decode``, ``scan`` and ``pair``: GATT payloads, sensors in range, the bindings."""
     p = sub.add_parser("decode", help="decode GATT payloads given in hex")
     p.add_argument("uuid", help="characteristic, e.g. 2a37, 0x2A53")
     p.add_argument("payloads", nargs="+", metavar="HEX")
@@ -98,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--footpod", metavar="ADDRESS_OR_NAME", help="bind this footpod")
     p.add_argument("--timeout", type=float, help="seconds to scan")
 
+
+def _add_workout_commands(sub: Subparsers) -> None:
+    """``zones``, ``workouts`` and ``replay``: what the coach would ask of the athlete."""
     p = sub.add_parser("zones", help="the athlete's heart-rate and pace zones")
     _add_common(p, as_json=True)
 
@@ -120,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workout", metavar="NAME|FILE", help="coach this workout (default: free run)")
     _add_common(p, as_json=True)
 
+
+def _add_sessions_command(sub: Subparsers) -> None:
+    """``sessions list|show|export``: the recorded sessions."""
     p = sub.add_parser("sessions", help="list, show or export recorded sessions")
     ssub = p.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
     s = ssub.add_parser("list", help="recorded sessions, newest first")
@@ -137,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
     )
 
+
+def _add_plan_commands(sub: Subparsers) -> None:
+    """``plan next|history`` and ``checkin``: the next session and the readiness behind it."""
     p = sub.add_parser("plan", help="the next session, and load and readiness by day")
     psub = p.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
     q = psub.add_parser("next", help="the recommended next session, its level, and why")
@@ -169,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rmssd", type=float, metavar="X", help="RMSSD, ms (with --resting-hr)")
     _add_common(p, as_json=True)
 
+
+def _add_admin_commands(sub: Subparsers) -> None:
+    """``ha discovery|remove`` and ``config check``: the Home Assistant device, the settings."""
     p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
     hsub = p.add_subparsers(dest="ha_command", required=True, metavar="ACTION")
     h = hsub.add_parser("discovery", help="print the discovery message (topic and payload)")
@@ -180,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
     csub = p.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     c = csub.add_parser("check", help="validate and print the effective settings, secrets masked")
     _add_common(c, as_json=True)
-    return parser
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:

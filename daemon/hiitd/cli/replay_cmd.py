@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from hiitd.cli.cli_support import EX_OK, print_json, settings_from_args
@@ -176,14 +176,7 @@ def replay_file(
 ) -> ReplayResult:
     """Replay a FIT activity through the real engine; ``ReplayError`` names a bad file."""
     started = time.perf_counter()
-    if isinstance(settings_or_profile, Settings):
-        athlete = settings_or_profile.athlete
-        state_dir: Path | None = settings_or_profile.storage.state_dir
-        assert state_dir is not None  # narrowing for mypy: settings always have one
-        profile = learned.apply(profile_from_settings(athlete), state_dir)
-        config = settings_or_profile.coach
-    else:
-        profile, state_dir, config = settings_or_profile, None, CoachConfig()
+    profile, state_dir, config = _athlete(settings_or_profile)
     planned = _workout(workout, profile, state_dir)
     engine = Engine(profile, replay_config(config), session_prefix="r")
     reader = FitReplay(path)
@@ -196,30 +189,13 @@ def replay_file(
         profile=lambda: engine.profile, planned=lambda: engine.steps, wall_at=wall_at
     )
     out = _Collector(builder)
-    timer_done = 0  # timer events already applied
-    next_tick = 0.0
-    count = 0
-    now = 0.0
-    for sample in reader.samples():
-        now = sample.t
-        if count == 0:
-            out.take(engine.command(Command("start", planned), now).events, now)
-        count += 1
-        while next_tick <= now:
-            if apply_pauses:
-                timer_done = _apply_timer(engine, out, facts, timer_done, next_tick)
-            out.take(engine.tick(next_tick), next_tick)
-            next_tick += 1.0
-        builder.on_sample(sample, now)
-        out.take(engine.sample(sample, now), now)
-    if count:
-        out.take(engine.tick(now), now)
-        if out.summary is None:
-            out.take(engine.command(Command("stop"), now).events, now)
+    count, now = _feed(reader, engine, builder, out, planned, apply_pauses=apply_pauses)
     source = reader.file()
-    builder.sub_sport = source.sub_sport or "generic"
     built = builder.record()
-    record = None if built is None else built.materialized()
+    # The file's sub-sport (treadmill, street) is known only once it was read to
+    # the end (the session message comes last): it is stamped on the finished record.
+    sub_sport = source.sub_sport or "generic"
+    record = None if built is None else replace(built.materialized(), sub_sport=sub_sport)
     return ReplayResult(
         file=str(path),
         workout=planned.name,
@@ -233,6 +209,56 @@ def replay_file(
         source=source,
         wall_s=time.perf_counter() - started,
     )
+
+
+def _athlete(
+    settings_or_profile: Settings | AthleteProfile,
+) -> tuple[AthleteProfile, Path | None, CoachConfig]:
+    """The profile (with what was learned), the state directory and the coach settings."""
+    if not isinstance(settings_or_profile, Settings):
+        return settings_or_profile, None, CoachConfig()
+    state_dir = settings_or_profile.storage.state_dir
+    assert state_dir is not None  # narrowing for mypy: settings always have one
+    profile = learned.apply(profile_from_settings(settings_or_profile.athlete), state_dir)
+    return profile, state_dir, settings_or_profile.coach
+
+
+def _feed(
+    reader: FitReplay,
+    engine: Engine,
+    builder: RecordBuilder,
+    out: _Collector,
+    planned: Workout,
+    *,
+    apply_pauses: bool,
+) -> tuple[int, float]:
+    """Every sample through the engine, ticked once per second of sample time.
+
+    The workout starts at the first sample; a session the file leaves running
+    is stopped at the last. Returns how many samples there were and the last
+    one's time.
+    """
+    timer_done = 0  # timer events already applied
+    next_tick = 0.0
+    count = 0
+    now = 0.0
+    for sample in reader.samples():
+        now = sample.t
+        if count == 0:
+            out.take(engine.command(Command("start", planned), now).events, now)
+        count += 1
+        while next_tick <= now:
+            if apply_pauses:
+                timer_done = _apply_timer(engine, out, reader.facts, timer_done, next_tick)
+            out.take(engine.tick(next_tick), next_tick)
+            next_tick += 1.0
+        builder.on_sample(sample, now)
+        out.take(engine.sample(sample, now), now)
+    if count:
+        out.take(engine.tick(now), now)
+        if out.summary is None:
+            out.take(engine.command(Command("stop"), now).events, now)
+    return count, now
 
 
 def _apply_timer(engine: Engine, out: _Collector, facts: FileFacts, done: int, now: float) -> int:

@@ -21,6 +21,10 @@ from hiitd.export._track import build_track, utc_iso
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from hiitd.export._track import Point
     from hiitd.record.session_record import SessionRecord
 
 __all__ = ["default_hr_zones", "render_chart"]
@@ -72,17 +76,32 @@ def render_chart(
     # Imported here, not at module level: kept out of the daemon's start-up path.
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
-    from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: PLC0415
 
     zones = hr_zones if hr_zones is not None else default_hr_zones(record.athlete.max_hr)
-    end_min = record.duration_s / 60
     # A Figure on an Agg canvas, without pyplot: no global backend switch, no
     # figure registry to close, safe in a worker thread.
     fig = Figure(figsize=_SIZE_IN, dpi=_DPI, layout="constrained")
     FigureCanvasAgg(fig)  # attaches itself: savefig below renders with Agg
     ax_hr, ax_pace = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     points = build_track(record)
+    _title(fig, record, points)
+    # Drawn in this order, so later artists lie on top of earlier ones.
+    _shade_steps_and_pauses((ax_hr, ax_pace), record)
+    _draw_heart_rate(ax_hr, record, zones)
+    _draw_pace(ax_pace, points)
+    _mark_cues(ax_hr, record)
+    for ax in (ax_hr, ax_pace):
+        ax.set_xlim(0, max(record.duration_s / 60, 1 / 60))
+        ax.grid(visible=True, alpha=0.3)
+        ax.tick_params(labelsize=11)
+    _legend(fig, record)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _title(fig: Figure, record: SessionRecord, points: Sequence[Point]) -> None:
+    """The workout's name, the day, the duration and the distance, above both plots."""
     distance_km = max((p.distance_m or 0.0 for p in points), default=0.0) / 1000
     # "$" would start matplotlib mathtext; a workout name is user text.
     title = (record.workout or "Run").replace("$", r"\$")
@@ -91,18 +110,24 @@ def render_chart(
         f"{title}\n{day}  {record.duration_s / 60:.0f} min  {distance_km:.2f} km", fontsize=14
     )
 
+
+def _shade_steps_and_pauses(axes: tuple[Axes, Axes], record: SessionRecord) -> None:
+    """Workout steps shaded by intensity, pauses hatched, behind both plots."""
     for step in record.steps:
         end = record.duration_s if step.end_t is None else step.end_t
         colour = _STEP_COLOURS.get(step.intensity, "#e0e0e0")
-        for ax in (ax_hr, ax_pace):
+        for ax in axes:
             ax.axvspan(step.start_t / 60, end / 60, color=colour, alpha=0.18, lw=0)
     for pause in record.pauses:
         end = record.duration_s if pause.end_t is None else pause.end_t
-        for ax in (ax_hr, ax_pace):
+        for ax in axes:
             ax.axvspan(
                 pause.start_t / 60, end / 60, facecolor="none", hatch="//", edgecolor="#888", lw=0
             )
 
+
+def _draw_heart_rate(ax_hr: Axes, record: SessionRecord, zones: list[tuple[str, int, int]]) -> None:
+    """The heart-rate line over the zone bands, each band named where it is in view."""
     hr_pts = [(h.t, h.bpm) for h in record.hr]
     hr_x, hr_y = _series([t for t, _ in hr_pts], [b for _, b in hr_pts])
     known = [b for _, b in hr_pts if b is not None]
@@ -125,6 +150,11 @@ def render_chart(
     ax_hr.plot(hr_x, hr_y, color="#c0392b", lw=1.4)
     ax_hr.set_ylim(lo, hi)
     ax_hr.set_ylabel("Heart rate (bpm)", fontsize=12)
+
+
+def _draw_pace(ax_pace: Axes, points: Sequence[Point]) -> None:
+    """Pace in min/km, faster up, scaled to the running (not to standing or walking)."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: PLC0415
 
     paces = [
         None
@@ -152,6 +182,9 @@ def render_chart(
     ax_pace.set_ylabel("Pace (min/km)", fontsize=12)
     ax_pace.set_xlabel("Time (min)", fontsize=12)
 
+
+def _mark_cues(ax_hr: Axes, record: SessionRecord) -> None:
+    """A small tick along the top edge of the heart-rate plot for each cue given."""
     cue_x = [c.t / 60 for c in record.cues]
     ax_hr.plot(
         cue_x,
@@ -163,10 +196,12 @@ def render_chart(
         clip_on=False,
         ls="none",
     )
-    for ax in (ax_hr, ax_pace):
-        ax.set_xlim(0, max(end_min, 1 / 60))
-        ax.grid(visible=True, alpha=0.3)
-        ax.tick_params(labelsize=11)
+
+
+def _legend(fig: Figure, record: SessionRecord) -> None:
+    """Below the plots: the step intensities shown, and "paused" when there were pauses."""
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
     shown = list(dict.fromkeys(s.intensity for s in record.steps))
     handles = [Patch(color=_STEP_COLOURS.get(i, "#e0e0e0"), alpha=0.4, label=i) for i in shown]
     if record.pauses:
@@ -179,6 +214,3 @@ def render_chart(
             fontsize=10,
             frameon=False,
         )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()

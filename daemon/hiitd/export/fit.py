@@ -66,12 +66,49 @@ def export_fit(
     points = build_track(record)
     w = FitWriter()
     t0 = fit_time(record.start_wall)
-    end = record.duration_s
-    t_end = fit_time(record.start_wall + end)
-    serial = session_serial(record.session_id)
-    version = _version(software_version)
+    t_end = fit_time(record.start_wall + record.duration_s)
     sub_sport = _sub_sport(record.sub_sport)
+    _write_header(w, record, _version(software_version))
+    if workout is not None:
+        write_workout(w, workout, record.steps, sub_sport)
+    _write_stream(w, record, points, t0)
+    w.write("event", timestamp=t_end, event="timer", event_type="stop_all", data=0, event_group=0)
+    num_laps = _write_laps(w, record, points, sub_sport)
+    session = totals(points, record.pauses, 0.0, record.duration_s)
+    w.write(
+        "session",
+        message_index=0,
+        timestamp=t_end,
+        start_time=t0,
+        event="session",
+        event_type="stop",
+        sport="running",
+        sub_sport=sub_sport,
+        first_lap_index=0,
+        num_laps=num_laps,
+        trigger="activity_end",
+        total_calories=round(calories_kcal) if calories_kcal is not None else None,
+        min_heart_rate=min((p.bpm for p in points if p.bpm and not p.paused), default=None),
+        **_summary_fields(session),
+    )
+    offset = utc_offset_s if utc_offset_s is not None else _local_offset(record.start_wall)
+    w.write(
+        "activity",
+        timestamp=t_end,
+        total_timer_time=session.timer_s,
+        num_sessions=1,
+        type="manual",
+        event="activity",
+        event_type="stop",
+        local_timestamp=t_end + offset,
+    )
+    return w.close()
 
+
+def _write_header(w: FitWriter, record: SessionRecord, version: float) -> None:
+    """file_id, file_creator, the timer start, and a device_info for hiitd and per sensor."""
+    t0 = fit_time(record.start_wall)
+    serial = session_serial(record.session_id)
     # file_id must be the first message (FIT Protocol, "File Types").
     w.write(
         "file_id",
@@ -98,12 +135,12 @@ def export_fit(
     )
     for i, dev in enumerate(record.devices, start=1):
         _write_device(w, dev, i, t0)
-    if workout is not None:
-        write_workout(w, workout, record.steps, sub_sport)
 
-    _write_stream(w, record, points, t0)
-    w.write("event", timestamp=t_end, event="timer", event_type="stop_all", data=0, event_group=0)
 
+def _write_laps(
+    w: FitWriter, record: SessionRecord, points: tuple[Point, ...], sub_sport: str
+) -> int:
+    """One lap per recorded step (the whole session when none); returns how many were written."""
     spans = lap_spans(record)
     last = len(spans) - 1
     for i, span in enumerate(spans):
@@ -122,35 +159,7 @@ def export_fit(
             wkt_step_index=span.step.index if span.step is not None else None,
             **_summary_fields(tot),
         )
-    session = totals(points, record.pauses, 0.0, end)
-    w.write(
-        "session",
-        message_index=0,
-        timestamp=t_end,
-        start_time=t0,
-        event="session",
-        event_type="stop",
-        sport="running",
-        sub_sport=sub_sport,
-        first_lap_index=0,
-        num_laps=len(spans),
-        trigger="activity_end",
-        total_calories=round(calories_kcal) if calories_kcal is not None else None,
-        min_heart_rate=min((p.bpm for p in points if p.bpm and not p.paused), default=None),
-        **_summary_fields(session),
-    )
-    offset = utc_offset_s if utc_offset_s is not None else _local_offset(record.start_wall)
-    w.write(
-        "activity",
-        timestamp=t_end,
-        total_timer_time=session.timer_s,
-        num_sessions=1,
-        type="manual",
-        event="activity",
-        event_type="stop",
-        local_timestamp=t_end + offset,
-    )
-    return w.close()
+    return len(spans)
 
 
 def _write_stream(w: FitWriter, record: SessionRecord, points: tuple[Point, ...], t0: int) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 log = structlog.get_logger(__name__)
 
@@ -41,10 +44,20 @@ def quiet_stale_socket_writes(loop: asyncio.AbstractEventLoop) -> None:
     still reaches the handler that was there before (or asyncio's default).
     """
     previous = loop.get_exception_handler()
-    if getattr(previous, "hiitd_quiet", False):
-        return
+    if isinstance(previous, _QuietStaleSocketWrites):
+        return  # several links on one loop: one handler
+    loop.set_exception_handler(_QuietStaleSocketWrites(previous))
 
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+
+class _QuietStaleSocketWrites:
+    """A loop exception handler: the race at debug, anything else to ``previous``."""
+
+    def __init__(
+        self, previous: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object] | None
+    ) -> None:
+        self._previous = previous
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         exc = context.get("exception")
         callback = getattr(context.get("handle"), "_callback", None)
         if (
@@ -54,10 +67,7 @@ def quiet_stale_socket_writes(loop: asyncio.AbstractEventLoop) -> None:
         ):
             log.debug("mqtt_socket_closed_before_write", error=str(exc))
             return
-        if previous is not None:
-            previous(loop, context)
+        if self._previous is not None:
+            self._previous(loop, context)
         else:
             loop.default_exception_handler(context)
-
-    handler.hiitd_quiet = True  # type: ignore[attr-defined]
-    loop.set_exception_handler(handler)

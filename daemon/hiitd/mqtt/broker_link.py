@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import aiomqtt
@@ -21,21 +21,18 @@ import structlog
 
 from hiitd.errors import MqttError
 from hiitd.mqtt._aio import first_leaf, quiet_stale_socket_writes, reraise_lost_cancel
-from hiitd.mqtt.backoff import backoff_delays
 from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
 from hiitd.mqtt.failures import FailureKind, classify
-from hiitd.mqtt.payloads import OFFLINE, ONLINE, command_result, encode
+from hiitd.mqtt.inbound_router import InboundRouter
+from hiitd.mqtt.payloads import OFFLINE, ONLINE
+from hiitd.mqtt.retained_values import RetainedValues
 from hiitd.mqtt.send_queue import Outbox, Outgoing
+from hiitd_drivers.backoff import backoff_delays
 
 if TYPE_CHECKING:
+    from hiitd.mqtt.inbound_router import CommandHandler, MessageHandler
     from hiitd.mqtt.topics import Topics
     from hiitd.settings import MqttSettings
-
-CommandHandler = Callable[[str, bytes], Awaitable[None]]
-"""``(action, payload)``: called for each command on ``<base>/cmd/<action>``."""
-
-MessageHandler = Callable[[bytes], Awaitable[None]]
-"""``(payload)``: called for each message on one extra subscription (Home Assistant's status)."""
 
 Sleep = Callable[[float], Coroutine[Any, Any, None]]
 
@@ -47,8 +44,6 @@ DEFAULT_QUEUE_LIMIT = 1000
 _GOODBYE_TIMEOUT_S = 3.0
 # close() waits this long for run() to finish: goodbye plus aiomqtt's disconnect.
 _CLOSE_TIMEOUT_S = _GOODBYE_TIMEOUT_S + 10.0
-# A command handler only hands the command to the engine; longer is a bug.
-_COMMAND_TIMEOUT_S = 10.0
 # A link that stayed up this long was healthy: the next outage starts the
 # backoff from the beginning. Shorter links (a broker that accepts and then
 # drops us) keep backing off instead of reconnecting in a tight loop.
@@ -95,17 +90,18 @@ class MqttLink:
         """Nothing connects until ``run()``; ``clock`` stamps ``ts`` (Unix seconds)."""
         self._settings = settings
         self._topics = topics
-        self._on_command = on_command
-        self._on_message = dict(on_message or {})
+        self._inbound = InboundRouter(
+            topics,
+            on_command=on_command,
+            on_message=on_message or {},
+            reply=lambda topic, payload, qos: self.publish(topic, payload, qos=qos),
+            clock=clock,
+        )
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not crypto
-        self._clock = clock
         self._outbox = Outbox(queue_limit)
-        self._retained: dict[str, tuple[bytes, int]] = {}
+        self._retained = RetainedValues()
         self._client: aiomqtt.Client | None = None
-        # Retained topics whose latest value the broker has not acknowledged yet;
-        # a dict is an ordered set, so they go out in the order they were set.
-        self._dirty: dict[str, None] = {}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._up = asyncio.Event()
@@ -156,7 +152,7 @@ class MqttLink:
 
     def hold_retained(self, topic: str, payload: bytes, *, qos: int = 1) -> None:
         """Remember a retained value sent by other means, to send again after a reconnect."""
-        self._retained[topic] = (payload, qos)
+        self._retained.hold(topic, payload, qos)
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 0, retain: bool = False) -> None:
         """Queue a message; never blocks. When full, the oldest QoS 0 message is shed."""
@@ -178,14 +174,12 @@ class MqttLink:
         """
         if qos not in (0, 1, 2):
             raise ValueError(f"QoS must be 0, 1 or 2, got {qos}")
-        self._retained[topic] = (payload, qos)
-        self._dirty[topic] = None
+        self._retained.set(topic, payload, qos)
         self._wake.set()
 
     def resend_retained(self) -> None:
         """Publish every held retained value again, in the order they were first set."""
-        for topic in self._retained:
-            self._dirty[topic] = None
+        self._retained.mark_all_unsent()
         self._wake.set()
 
     async def close(self) -> None:
@@ -288,16 +282,13 @@ class MqttLink:
 
     async def _announce(self, client: aiomqtt.Client) -> None:
         # Subscribe before saying online: "online" promises that commands are heard.
-        if self._on_command is not None:
-            await client.subscribe(self._topics.cmd_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
-        for topic in self._on_message:
-            await client.subscribe(topic, qos=1, timeout=OPERATION_TIMEOUT_S)
+        for topic_filter in self._inbound.subscriptions():
+            await client.subscribe(topic_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
         await client.publish(
             self._topics.status, ONLINE, qos=1, retain=True, timeout=OPERATION_TIMEOUT_S
         )
         # The broker may have restarted with no state: send every held value again.
-        for topic in self._retained:
-            self._dirty[topic] = None
+        self._retained.mark_all_unsent()
         self._wake.set()
 
     async def _serve(self, client: aiomqtt.Client) -> None:
@@ -330,16 +321,12 @@ class MqttLink:
 
     async def _drain(self, client: aiomqtt.Client) -> None:
         while True:
-            if self._dirty:
-                topic = next(iter(self._dirty))
-                # Taken off before the await: a newer value set meanwhile marks it
-                # dirty again. A failed send is re-marked by the next ``_announce``.
-                del self._dirty[topic]
-                payload, qos = self._retained[topic]
+            # A failed retained send is not put back: the next ``_announce`` marks it unsent.
+            if (retained := self._retained.take_unsent()) is not None:
                 await client.publish(
-                    topic,
-                    payload,
-                    qos=qos,
+                    retained.topic,
+                    retained.payload,
+                    qos=retained.qos,
                     retain=True,
                     timeout=OPERATION_TIMEOUT_S,
                 )
@@ -366,46 +353,9 @@ class MqttLink:
         # Also how a dead link is noticed when nothing is being sent: the
         # iterator raises MqttError on disconnection.
         async for message in client.messages:
-            await self._dispatch(message)
+            await self._inbound.dispatch(message)
             reraise_lost_cancel()
         raise aiomqtt.MqttError("message stream ended")
-
-    async def _dispatch(self, message: aiomqtt.Message) -> None:
-        topic = message.topic.value
-        if (handler := self._on_message.get(topic)) is not None:
-            async with asyncio.timeout(_COMMAND_TIMEOUT_S):
-                await handler(message.payload)
-            return
-        action = self._topics.command_action(topic)
-        if action is None or self._on_command is None:
-            log.debug("mqtt_message_ignored", topic=topic)
-            return
-        if message.retain:
-            # A retained "stop" would be replayed at every reconnect.
-            log.warning(
-                "mqtt_command_ignored",
-                topic=topic,
-                reason="retained",
-                advice="publish commands without the retain flag; clear this one with "
-                "an empty retained message",
-            )
-            return
-        payload = message.payload
-        # Debug only: a flood must not write a line per command. What the daemon
-        # did with a command is logged once by the session (command_applied,
-        # command_rejected) or, for a flood, once by the rate limiter.
-        log.debug("mqtt_command_received", action=action[:40], size=len(payload))
-        try:
-            async with asyncio.timeout(_COMMAND_TIMEOUT_S):
-                await self._on_command(action, payload)
-        except Exception as exc:  # a handler bug must not drop the link; it is logged and answered
-            log.exception("mqtt_command_failed", action=action)
-            error = f"internal error ({type(exc).__name__}); see the daemon log"
-            self.publish(
-                self._topics.cmd_result,
-                encode(command_result(action, ok=False, error=error, ts=self._clock())),
-                qos=1,
-            )
 
     async def _goodbye(self, client: aiomqtt.Client, *, flush: bool) -> None:
         """Publish ``offline`` before a clean disconnect (which discards the will)."""

@@ -71,6 +71,14 @@ class _Open:
     status: SessionStatus = SessionStatus.RUNNING
     end_t: float | None = None
 
+    def end(self, status: SessionStatus, t: float) -> None:
+        """The session stopped or finished ``t`` seconds in."""
+        self.status, self.end_t = status, t
+
+    def complete(self) -> None:
+        """A stopped session turns out to have completed its workout (``SessionEnded`` says so)."""
+        self.status = SessionStatus.FINISHED
+
 
 @dataclass
 class RecordBuilder:
@@ -166,6 +174,15 @@ class RecordBuilder:
         for device in record.devices:
             if device.role in roles:
                 self.devices.setdefault(roles[device.role], device)
+
+    def release(self, session_id: str) -> None:
+        """Forget the record of session ``session_id`` once it has ended; the next one starts anew.
+
+        A running session, or another one, is kept.
+        """
+        cur = self.current
+        if cur is not None and cur.session_id == session_id and not self.active:
+            self.current = None
 
     # ----------------------------------------------------------------- output
 
@@ -273,12 +290,12 @@ class RecordBuilder:
         s = self.current
         if s is None or s.status is not SessionStatus.RUNNING:
             if s is not None and status is SessionStatus.FINISHED:
-                s.status = status  # SessionEnded after the finished state: it completed
+                s.complete()  # SessionEnded after the finished state: it completed
             return
         t = now - s.t0
         if self._step_index is not None:
             self._end_step(self._step_index, now, None)
         if s.pauses and s.pauses[-1].end_t is None:
             s.pauses[-1] = replace(s.pauses[-1], end_t=t)
-        s.status, s.end_t = status, t
+        s.end(status, t)
         self._step_index = None

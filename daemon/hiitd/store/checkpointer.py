@@ -147,9 +147,7 @@ class Recorder:
         (``_ended``) until a checkpoint writes it, so nothing is lost; a new
         session starts the builder afresh anyway.
         """
-        cur = self.builder.current
-        if cur is not None and cur.session_id == session_id and not self.builder.active:
-            self.builder.current = None
+        self.builder.release(session_id)
 
     # --------------------------------------------------------------- checkpoints
 

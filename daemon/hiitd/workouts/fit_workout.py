@@ -234,15 +234,7 @@ def _repeat_count(
 def parse_fit_workout(data: bytes, source: str = "<fit>") -> Workout:
     """Parse a FIT workout file (file_id.type workout) into a Workout."""
     messages = _decode(data, source)
-    file_ids = messages.get("file_id_mesgs") or []
-    file_type = file_ids[0].get("type") if file_ids else None
-    if file_type != "workout":
-        raise WorkoutError(
-            f"this FIT file is of type {file_type!r}, not a workout (an activity is "
-            "replayed with `hiitd replay`, not loaded as a workout)",
-            source=source,
-            position="file_id",
-        )
+    _check_is_workout(messages, source)
     workout_msgs = messages.get("workout_mesgs") or []
     header: Msg = workout_msgs[0] if workout_msgs else {}
     sport = header.get("sport") if isinstance(header.get("sport"), str) else None
@@ -259,28 +251,8 @@ def parse_fit_workout(data: bytes, source: str = "<fit>") -> Workout:
         pos = f"workout_step #{index}" + (
             f" '{msg['wkt_step_name']}'" if msg.get("wkt_step_name") else ""
         )
-        kind = str(msg.get("duration_type") or "")
-        if kind.startswith("repeat_until"):
-            back = _int(msg, "duration_value")
-            if back is None or not 0 <= back < index:
-                raise WorkoutError(
-                    f"repeat refers to step {back}, which is not an earlier step",
-                    source=source,
-                    position=pos,
-                )
-            body: list[Step | Repeat] = []
-            while items and items[-1][0] >= back:
-                start, item = items.pop()
-                body.insert(0, item)
-                if start == back:
-                    break
-            else:
-                raise WorkoutError(
-                    f"repeat from step {back} cuts into another repeat", source=source, position=pos
-                )
-            count = _repeat_count(msg, tuple(body), notes, source, pos)
-            with at(source, pos):
-                items.append((back, Repeat(count, tuple(body))))
+        if str(msg.get("duration_type") or "").startswith("repeat_until"):
+            items.append(_repeat(items, msg, index, notes, source=source, pos=pos))
             continue
         with at(source, pos):
             step = Step(
@@ -300,3 +272,53 @@ def parse_fit_workout(data: bytes, source: str = "<fit>") -> Workout:
             source=source,
         )
     return finish(workout)
+
+
+def _check_is_workout(messages: dict[str, list[Msg]], source: str) -> None:
+    """Refuse a FIT file that is not a workout (an activity, most likely), saying what to do."""
+    file_ids = messages.get("file_id_mesgs") or []
+    file_type = file_ids[0].get("type") if file_ids else None
+    if file_type != "workout":
+        raise WorkoutError(
+            f"this FIT file is of type {file_type!r}, not a workout (an activity is "
+            "replayed with `hiitd replay`, not loaded as a workout)",
+            source=source,
+            position="file_id",
+        )
+
+
+def _repeat(
+    items: list[tuple[int, Step | Repeat]],
+    msg: Msg,
+    index: int,
+    notes: list[str],
+    *,
+    source: str,
+    pos: str,
+) -> tuple[int, Repeat]:
+    """The repeat step ``msg`` (FIT step ``index``) folds the items back to its first step.
+
+    Pops those items off ``items`` (the body, in order) and returns the repeat
+    with the index of the first FIT step it covers; a note goes to ``notes``
+    when the repeat's condition cannot be kept exactly.
+    """
+    back = _int(msg, "duration_value")
+    if back is None or not 0 <= back < index:
+        raise WorkoutError(
+            f"repeat refers to step {back}, which is not an earlier step",
+            source=source,
+            position=pos,
+        )
+    body: list[Step | Repeat] = []
+    while items and items[-1][0] >= back:
+        start, item = items.pop()
+        body.insert(0, item)
+        if start == back:
+            break
+    else:
+        raise WorkoutError(
+            f"repeat from step {back} cuts into another repeat", source=source, position=pos
+        )
+    count = _repeat_count(msg, tuple(body), notes, source, pos)
+    with at(source, pos):
+        return back, Repeat(count, tuple(body))

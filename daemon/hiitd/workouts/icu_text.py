@@ -167,62 +167,31 @@ def _target(tok: str, nxt: str, ramp: bool) -> tuple[tuple[Target, Target | None
     return None
 
 
+@dataclass(frozen=True)
+class _StepWords:
+    """What a step line says, sorted: its duration, targets and the words around them."""
+
+    duration: Duration | None
+    targets: list[tuple[Target, Target | None]]
+    lead: list[str]  # words before the first duration/target: the cue
+    words: list[str]  # words after it
+    extra: list[str]  # targets beyond the first (the model has one): said in the cue
+
+
 def _step(text: str, section: str, source: str, line: int) -> Step:
     pos = f"line {line}"
     prompts, _, body = text.rpartition("<!>") if "<!>" in text else ("", "", text)
-    tokens = _tokens(body)
-    ramp = any(t.lower() == "ramp" for t in tokens)
-    duration: Duration | None = None
-    targets: list[tuple[Target, Target | None]] = []
-    words: list[str] = []
-    lead: list[str] = []  # words before the first duration/target: the cue
-    extra: list[str] = []
-    i = 0
     with at(source, pos):
-        while i < len(tokens):
-            tok, nxt = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
-            low = tok.lower()
-            seen = duration is not None or bool(targets)
-            if low == "ramp":
-                i += 1
-                continue
-            if low == "press" and nxt.lower() == "lap":
-                duration = Duration(DurationType.OPEN)
-                i += 2
-                continue
-            if duration is None and (seconds := _seconds(low)) is not None:
-                if low.endswith("m") and seconds > MAX_STEP_S:
-                    raise WorkoutError(
-                        f"{tok!r} is {seconds / 60:g} minutes ('m' is minutes): "
-                        f"write {low[:-1]}mtr for metres",
-                        source=source,
-                        position=pos,
-                    )
-                duration = Duration(DurationType.TIME, check_time(seconds, source, pos))
-            elif duration is None and (match := _DIST.match(low)):
-                metres = float(match["v"]) * _DIST_M[match["u"]]
-                duration = Duration(DurationType.DISTANCE, check_distance(metres, source, pos))
-            elif (parsed := _target(tok, nxt, ramp)) is not None:
-                pair, used = parsed
-                if targets:
-                    extra.append(tok + (f" {nxt}" if used else ""))
-                else:
-                    targets.append(pair)
-                i += 2 if used else 1
-                continue
-            elif low in {"pace", "hr", "power"} and seen:
-                pass  # a unit word after a target already read
-            else:
-                (words if seen else lead).append(tok)
-            i += 1
-    if duration is None:
+        read = _read_step(_tokens(body), source, pos)
+    if read.duration is None:
         raise WorkoutError(
             f"step {text.strip()!r} has no duration (e.g. 10m, 30s, 1km, 400mtr) or 'press lap'",
             source=source,
             position=pos,
         )
-    target, ramp_to = targets[0] if targets else (OPEN_TARGET, None)
-    cue_parts = [" ".join(lead), " ".join(words), ("also " + ", ".join(extra)) if extra else ""]
+    target, ramp_to = read.targets[0] if read.targets else (OPEN_TARGET, None)
+    extra = ("also " + ", ".join(read.extra)) if read.extra else ""
+    cue_parts = [" ".join(read.lead), " ".join(read.words), extra]
     text_cues: list[TextCue] = []
     if prompts:
         first, *timed = re.split(r"\s*(\d+)\^", prompts)
@@ -231,8 +200,64 @@ def _step(text: str, section: str, source: str, line: int) -> Step:
             text_cues.append(TextCue(float(offset), said.strip()))
     cue = "; ".join(p for p in cue_parts if p) or None
     with at(source, pos):
-        return Step(_intensity(section, cue), duration, target, name=section, cue=cue,
+        return Step(_intensity(section, cue), read.duration, target, name=section, cue=cue,
                     text_cues=tuple(text_cues), ramp_to=ramp_to)  # fmt: skip
+
+
+def _read_step(tokens: list[str], source: str, pos: str) -> _StepWords:
+    """Sort a step's tokens into its duration, its targets and the words around them."""
+    ramp = any(t.lower() == "ramp" for t in tokens)
+    duration: Duration | None = None
+    targets: list[tuple[Target, Target | None]] = []
+    lead: list[str] = []
+    words: list[str] = []
+    extra: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok, nxt = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
+        low = tok.lower()
+        seen = duration is not None or bool(targets)
+        if low == "ramp":
+            i += 1
+            continue
+        if low == "press" and nxt.lower() == "lap":
+            duration = Duration(DurationType.OPEN)
+            i += 2
+            continue
+        if duration is None and (length := _length(tok, source, pos)) is not None:
+            duration = length
+        elif (parsed := _target(tok, nxt, ramp)) is not None:
+            pair, used = parsed
+            if targets:
+                extra.append(tok + (f" {nxt}" if used else ""))
+            else:
+                targets.append(pair)
+            i += 2 if used else 1
+            continue
+        elif low in {"pace", "hr", "power"} and seen:
+            pass  # a unit word after a target already read
+        else:
+            (words if seen else lead).append(tok)
+        i += 1
+    return _StepWords(duration, targets, lead, words, extra)
+
+
+def _length(tok: str, source: str, pos: str) -> Duration | None:
+    """A time (``10m``, ``1m30``, ``5'``) or distance (``2km``, ``400mtr``) token, else None."""
+    low = tok.lower()
+    if (seconds := _seconds(low)) is not None:
+        if low.endswith("m") and seconds > MAX_STEP_S:
+            raise WorkoutError(
+                f"{tok!r} is {seconds / 60:g} minutes ('m' is minutes): "
+                f"write {low[:-1]}mtr for metres",
+                source=source,
+                position=pos,
+            )
+        return Duration(DurationType.TIME, check_time(seconds, source, pos))
+    if match := _DIST.match(low):
+        metres = float(match["v"]) * _DIST_M[match["u"]]
+        return Duration(DurationType.DISTANCE, check_distance(metres, source, pos))
+    return None
 
 
 def _intensity(section: str, cue: str | None) -> Intensity:

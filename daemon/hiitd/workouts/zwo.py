@@ -27,17 +27,14 @@ Decisions:
   whose Durations are metres without saying so.
 - A ``distoffset`` cue cannot be placed yet: ``TextCue`` counts seconds. Such
   cues are left out and counted in the description.
-- defusedxml with DTDs forbidden: no "billion laughs", no external entities.
+- defusedxml with DTDs forbidden: no "billion laughs", no external entities
+  (``_zwo_xml``).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from hiitd.coach.workout_model import (
     OPEN_TARGET,
@@ -55,8 +52,10 @@ from hiitd.coach.workout_model import (
 )
 from hiitd.errors import WorkoutError
 from hiitd.workouts._common import at, check_count, check_distance, check_time, finish, finite
+from hiitd.workouts._zwo_xml import attr, child_text, parse_xml, tag_name
 
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
     from collections.abc import Iterable
 
 # pace="N" -> reference race distance in metres (zwo-editor's pace select box).
@@ -72,65 +71,9 @@ class _Ctx:
     lines: dict[int, int]
     dropped_cues: int = 0
 
-
-class _LineBuilder(ET.TreeBuilder):
-    """A TreeBuilder that remembers the line each element starts on."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parser: DefusedXMLParser | None = None
-        self.lines: dict[int, int] = {}
-
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
-        elem = super().start(tag, attrs)
-        if self.parser is not None:
-            self.lines[id(elem)] = self.parser.parser.CurrentLineNumber
-        return elem
-
-
-def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, dict[int, int]]:
-    builder = _LineBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    builder.parser = parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise WorkoutError(
-            f"not well-formed XML: {exc}", source=source, position=f"line {line}, column {col}"
-        ) from None
-    except DefusedXmlException as exc:
-        # DTDs and entities are refused before any expansion happens.
-        line = parser.parser.CurrentLineNumber
-        raise WorkoutError(
-            f"refused: {type(exc).__name__} ({exc}); a .zwo needs no DTD or entities",
-            source=source,
-            position=f"line {line}",
-        ) from None
-    except (ValueError, UnicodeError) as exc:
-        raise WorkoutError(f"unreadable XML: {exc}", source=source, position="line 1") from None
-    return root, builder.lines
-
-
-def _name(elem: ET.Element) -> str:
-    return str(elem.tag).rsplit("}", 1)[-1].lower()
-
-
-def _attr(elem: ET.Element, *names: str) -> str | None:
-    """An attribute by any of ``names``, in any letter case (Power, power, POWER)."""
-    wanted = {n.lower() for n in names}
-    for key, value in elem.attrib.items():
-        if key.lower() in wanted:
-            return value
-    return None
-
-
-def _child_text(root: ET.Element, name: str) -> str:
-    for child in root:
-        if _name(child) == name:
-            return (child.text or "").strip()
-    return ""
+    def drop_cue(self) -> None:
+        """A text cue cannot be placed: it is left out and counted in the description."""
+        self.dropped_cues += 1
 
 
 def _where(ctx: _Ctx, elem: ET.Element, index: int) -> str:
@@ -140,7 +83,7 @@ def _where(ctx: _Ctx, elem: ET.Element, index: int) -> str:
 
 
 def _num(ctx: _Ctx, elem: ET.Element, pos: str, *names: str) -> float | None:
-    text = _attr(elem, *names)
+    text = attr(elem, *names)
     if text is None or not text.strip():
         return None
     return finite(text, names[0], ctx.source, pos)
@@ -156,7 +99,7 @@ def _length(ctx: _Ctx, elem: ET.Element, pos: str, *names: str) -> Duration:
 
 
 def _race_m(elem: ET.Element) -> float:
-    text = _attr(elem, "pace")
+    text = attr(elem, "pace")
     try:
         index = int(float(text)) if text is not None else 0
     except (ValueError, OverflowError):  # "abc", "inf"
@@ -186,11 +129,11 @@ def _speed(ctx: _Ctx, pos: str, race_m: float, low: float | None, high: float | 
 def _cues(ctx: _Ctx, children: Iterable[ET.Element], pos: str) -> list[tuple[float, str]]:
     out: list[tuple[float, str]] = []
     for child in children:
-        if _name(child) != "textevent":
+        if tag_name(child) != "textevent":
             continue  # gameplayevent, TextNotification: no effect on timing
-        text = (_attr(child, "message") or "").strip()
-        if _attr(child, "distoffset") is not None and _attr(child, "timeoffset") is None:
-            ctx.dropped_cues += 1
+        text = (attr(child, "message") or "").strip()
+        if attr(child, "distoffset") is not None and attr(child, "timeoffset") is None:
+            ctx.drop_cue()
             continue
         offset = _num(ctx, child, pos, "timeoffset") or 0.0
         if offset < 0:
@@ -203,7 +146,7 @@ def _cues(ctx: _Ctx, children: Iterable[ET.Element], pos: str) -> list[tuple[flo
 
 
 def _step(ctx: _Ctx, elem: ET.Element, pos: str, cues: list[tuple[float, str]]) -> Step:
-    kind = _name(elem)
+    kind = tag_name(elem)
     race_m = _race_m(elem)
     duration = _length(ctx, elem, pos, "Duration")
     text_cues = tuple(TextCue(o, t) for o, t in sorted(cues))
@@ -285,39 +228,73 @@ def _intervals(ctx: _Ctx, elem: ET.Element, pos: str) -> list[Step | Repeat]:
 
 def parse_zwo(data: bytes, source: str = "<zwo>", *, distance: bool | None = None) -> Workout:
     """Parse a Zwift run workout; ``distance`` forces the Duration unit (None: from the file)."""
-    root, lines = _parse_xml(data, source)
-    if _name(root) != "workout_file":
+    root, lines = parse_xml(data, source)
+    workout_elem = _workout_element(root, source)
+    if distance is None:
+        distance = _is_distance_based(root, source)
+    ctx = _Ctx(source, distance, lines)
+    items, pending = _blocks(ctx, workout_elem)
+    items = _place_top_level(ctx, items, pending)
+    name = child_text(root, "name") or source.rsplit("/", 1)[-1].removesuffix(".zwo") or "zwo"
+    description = child_text(root, "description")
+    if ctx.dropped_cues:
+        note = f"({ctx.dropped_cues} text cues left out: placed by distance or not placeable)"
+        description = f"{description}\n\n{note}" if description else note
+    tags = tuple(
+        (t.get("name") or t.text or "").strip()
+        for t in root.iter()
+        if tag_name(t) == "tag" and (t.get("name") or t.text or "").strip()
+    )
+    with at(source, "<workout>"):
+        workout = Workout(
+            name=name, items=tuple(items), description=description, source=source, tags=tags
+        )
+    return finish(workout)
+
+
+def _workout_element(root: ET.Element, source: str) -> ET.Element:
+    """The ``<workout>`` of a Zwift *run* workout file; anything else is refused, saying why."""
+    if tag_name(root) != "workout_file":
         raise WorkoutError(
             f"the root element is <{root.tag}>, not <workout_file>",
             source=source,
             position="line 1",
         )
-    sport = _child_text(root, "sporttype").lower()
+    sport = child_text(root, "sporttype").lower()
     if sport != "run":
         raise WorkoutError(
             f"sportType is {sport or 'missing (bike)'!r}: only Zwift run workouts are supported",
             source=source,
             position="<sportType>",
         )
-    workout_elem = next((c for c in root if _name(c) == "workout"), None)
+    workout_elem = next((c for c in root if tag_name(c) == "workout"), None)
     if workout_elem is None:
         raise WorkoutError("no <workout> element", source=source, position="<workout_file>")
-    if distance is None:
-        unit = (_child_text(root, "durationtype") or _attr(root, "durationType") or "").lower()
-        if unit not in {"", "time", "distance"}:
-            raise WorkoutError(
-                f"durationType {unit!r} is neither time nor distance",
-                source=source,
-                position="<durationType>",
-            )
-        distance = unit == "distance" or (
-            unit == "" and any(_attr(e, "distoffset") is not None for e in root.iter())
+    return workout_elem
+
+
+def _is_distance_based(root: ET.Element, source: str) -> bool:
+    """Whether Durations are metres: ``<durationType>``, else whether a cue uses ``distoffset``."""
+    unit = (child_text(root, "durationtype") or attr(root, "durationType") or "").lower()
+    if unit not in {"", "time", "distance"}:
+        raise WorkoutError(
+            f"durationType {unit!r} is neither time nor distance",
+            source=source,
+            position="<durationType>",
         )
-    ctx = _Ctx(source, distance, lines)
+    return unit == "distance" or (
+        unit == "" and any(attr(e, "distoffset") is not None for e in root.iter())
+    )
+
+
+def _blocks(
+    ctx: _Ctx, workout_elem: ET.Element
+) -> tuple[list[Step | Repeat], list[tuple[float, str]]]:
+    """The steps of ``<workout>``'s blocks, and its top-level text events (placed later)."""
     items: list[Step | Repeat] = []
-    pending: list[tuple[float, str]] = []  # top-level text events, placed below
+    pending: list[tuple[float, str]] = []
     for index, elem in enumerate(workout_elem, start=1):
-        kind = _name(elem)
+        kind = tag_name(elem)
         pos = _where(ctx, elem, index)
         if kind == "intervalst":
             items.extend(_intervals(ctx, elem, pos))
@@ -330,25 +307,10 @@ def parse_zwo(data: bytes, source: str = "<zwo>", *, distance: bool | None = Non
                 f"unknown element <{elem.tag}> in <workout>: it may change the session's "
                 "timing, so the file is refused (supported: Warmup, Cooldown, Ramp, "
                 "SteadyState, IntervalsT, FreeRide, MaxEffort, textevent)",
-                source=source,
+                source=ctx.source,
                 position=pos,
             )
-    items = _place_top_level(ctx, items, pending)
-    name = _child_text(root, "name") or source.rsplit("/", 1)[-1].removesuffix(".zwo") or "zwo"
-    description = _child_text(root, "description")
-    if ctx.dropped_cues:
-        note = f"({ctx.dropped_cues} text cues left out: placed by distance or not placeable)"
-        description = f"{description}\n\n{note}" if description else note
-    tags = tuple(
-        (t.get("name") or t.text or "").strip()
-        for t in root.iter()
-        if _name(t) == "tag" and (t.get("name") or t.text or "").strip()
-    )
-    with at(source, "<workout>"):
-        workout = Workout(
-            name=name, items=tuple(items), description=description, source=source, tags=tags
-        )
-    return finish(workout)
+    return items, pending
 
 
 def _time_of(item: Step | Repeat) -> float | None:
@@ -374,7 +336,7 @@ def _place_top_level(
     for offset, text in sorted(pending):
         found = _locate(out, offset)
         if found is None:
-            ctx.dropped_cues += 1
+            ctx.drop_cue()
             continue
         i, local = found
         step = out[i]

@@ -1,9 +1,7 @@
-"""The bleak adapter: scan, bind, connect, subscribe, watchdog, reconnect.
+"""One sensor role kept connected: scan, bind, connect, subscribe, watchdog, reconnect.
 
-The only module importing bleak and bleak-retry-connector. It hands up
-``Sample``s only and translates every bleak/D-Bus error into a ``BleError``
-with advice. Policy lives in pure modules: ``binding`` (which device),
-``reconnect`` (when), ``decoding`` (bytes to samples), ``watchdog``, ``advice``.
+``SensorLink`` hands up ``Sample``s only; every bleak/D-Bus error is translated
+(``bleak_errors``) and retried with the ``backoff`` policy after a fresh scan.
 
 Fakes are injected, never patched: ``client_class`` is handed to
 ``establish_connection`` exactly as Home Assistant does, and ``scanner_class``
@@ -20,26 +18,20 @@ from typing import TYPE_CHECKING, Final
 
 import structlog
 from bleak import BleakClient, BleakScanner
-from bleak.exc import BleakBluetoothNotAvailableError, BleakDBusError, BleakError
+from bleak.exc import BleakError
 from bleak_retry_connector import establish_connection
 
-from hiitd_drivers.advice import (
-    ADAPTER_DOWN_ERRORS,
-    NO_DBUS_ADVICE,
-    NOT_AVAILABLE_ADVICE,
-    TIMEOUT_ADVICE,
-    dbus_advice,
-    not_found_advice,
-)
 from hiitd_drivers.backoff import INITIAL_BACKOFF_S, MAX_BACKOFF_S, Backoff
-from hiitd_drivers.binding import ROLE_SERVICE, Binding, ScanResult, choose, role_label, scan_result
-from hiitd_drivers.binding import sort_by_signal as _sort_by_signal
+from hiitd_drivers.binding import ROLE_SERVICE, Binding, ScanResult, choose, role_label
+from hiitd_drivers.ble.advice import not_found_advice
+from hiitd_drivers.ble.bleak_errors import BLE_FAILURES, translate_error
+from hiitd_drivers.ble.scanner import scan_args, to_scan_result
+from hiitd_drivers.ble.watchdog import WATCHDOG, wait_for_loss
 from hiitd_drivers.decoding import MeasurementDecoder, decode_battery, device_info_sample
-from hiitd_drivers.driver_errors import AdapterUnavailableError, BleError, SensorNotFoundError
+from hiitd_drivers.driver_errors import BleError, SensorNotFoundError
 from hiitd_drivers.gatt.device_info import DEVICE_INFO_FIELDS, parse_device_info_string
 from hiitd_drivers.gatt.uuids import BATTERY_LEVEL
 from hiitd_drivers.samples import Link, LinkSample, ParseErrorSample, Role
-from hiitd_drivers.watchdog import WATCHDOG, wait_for_loss
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,7 +43,7 @@ if TYPE_CHECKING:
     from hiitd_drivers.clock import Clock
     from hiitd_drivers.samples import Sample
 
-__all__ = ["MAX_CONNECT_ATTEMPTS", "SensorLink", "scan", "to_scan_result", "translate_error"]
+__all__ = ["MAX_CONNECT_ATTEMPTS", "SensorLink"]
 
 log = structlog.get_logger(__name__)
 
@@ -74,27 +66,6 @@ DISCONNECT_TIMEOUT_S: Final = 5.0
 # 1 Hz and would flood the journal; the counter and the samples still count all.
 PARSE_ERRORS_LOGGED: Final = 10
 
-# What bleak and dbus-fast raise at this boundary. OSError covers a missing
-# system bus socket (FileNotFoundError, ConnectionRefusedError) and, in 3.11,
-# TimeoutError; EOFError is dbus-fast losing the bus mid-call.
-_BLE_FAILURES: Final = (BleakError, OSError, EOFError)
-
-
-def translate_error(exc: BaseException, *, adapter: str) -> BleError:
-    """Return the ``BleError`` (with advice) that stands for a bleak/D-Bus failure."""
-    if isinstance(exc, BleError):
-        return exc
-    if isinstance(exc, BleakBluetoothNotAvailableError):
-        return AdapterUnavailableError(f"{exc.args[0]} ({adapter}): {NOT_AVAILABLE_ADVICE}")
-    if isinstance(exc, BleakDBusError):
-        advice = dbus_advice(exc.dbus_error)
-        if exc.dbus_error in ADAPTER_DOWN_ERRORS:
-            return AdapterUnavailableError(f"{exc} on {adapter}: {advice}")
-        return BleError(f"{exc}: {advice}")
-    if isinstance(exc, OSError | EOFError) and not isinstance(exc, TimeoutError):
-        return AdapterUnavailableError(f"cannot reach BlueZ over D-Bus ({exc!r}); {NO_DBUS_ADVICE}")
-    return BleError(TIMEOUT_ADVICE if isinstance(exc, TimeoutError) else str(exc) or repr(exc))
-
 
 def _characteristic(client: BleakClient, uuid: str) -> BleakGATTCharacteristic | None:
     """Return the first characteristic with ``uuid``, or None.
@@ -106,32 +77,6 @@ def _characteristic(client: BleakClient, uuid: str) -> BleakGATTCharacteristic |
         if char.uuid == uuid:
             return char
     return None
-
-
-def to_scan_result(device: BLEDevice, adv: AdvertisementData) -> ScanResult:
-    """Return the pure view of one advertisement (the local name, else BlueZ's alias)."""
-    return scan_result(device.address, adv.local_name or device.name, adv.rssi, adv.service_uuids)
-
-
-def _scan_args(adapter: str, services: list[str]) -> BleakScanner.ExtraArgs:
-    # bleak 3 deprecates the adapter= keyword (a DeprecationWarning, an error
-    # under our filterwarnings) in favour of bluez={"adapter": ...}.
-    return {"service_uuids": services, "bluez": {"adapter": adapter}}
-
-
-async def scan(
-    *, adapter: str, timeout_s: float, scanner_class: type[BleakScanner] = BleakScanner
-) -> list[ScanResult]:
-    """Return heart-rate straps and footpods advertising within ``timeout_s``, strongest first.
-
-    Raises ``AdapterUnavailableError`` or ``BleError`` with advice.
-    """
-    try:
-        extra = _scan_args(adapter, list(ROLE_SERVICE.values()))
-        found = await scanner_class.discover(timeout=timeout_s, return_adv=True, **extra)
-    except _BLE_FAILURES as exc:
-        raise translate_error(exc, adapter=adapter) from exc
-    return _sort_by_signal(to_scan_result(d, ad) for d, ad in found.values())
 
 
 class SensorLink:
@@ -201,7 +146,7 @@ class SensorLink:
             except asyncio.CancelledError:
                 self._link_down("shutdown")
                 raise
-            except (BleError, *_BLE_FAILURES) as exc:
+            except (BleError, *BLE_FAILURES) as exc:
                 error = translate_error(exc, adapter=self._adapter)
                 self._link_down(str(error))
                 self._log.warning(
@@ -271,7 +216,7 @@ class SensorLink:
     async def _find(self) -> tuple[BLEDevice, ScanResult]:
         """Scan afresh (a BLEDevice goes stale) and return the device the policy picks."""
         seen: dict[str, tuple[BLEDevice, ScanResult]] = {}
-        extra = _scan_args(self._adapter, [ROLE_SERVICE[self.role]])
+        extra = scan_args(self._adapter, [ROLE_SERVICE[self.role]])
         async with self._scan_lock:
             await self._scan(seen, extra)
         selection = choose([r for _, r in seen.values()], self.role, self.binding)
@@ -382,14 +327,14 @@ class SensorLink:
         try:
             async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
                 await client.stop_notify(char)
-        except _BLE_FAILURES as exc:
+        except BLE_FAILURES as exc:
             self._log.debug("ble_stop_notify_failed", error=str(exc))
 
     async def _disconnect(self, client: BleakClient) -> None:
         try:
             async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
                 await client.disconnect()
-        except _BLE_FAILURES as exc:
+        except BLE_FAILURES as exc:
             self._log.warning("ble_disconnect_failed", error=str(exc))
 
     def _link_up(self, result: ScanResult) -> None:

@@ -1,6 +1,6 @@
 """What to tell the user when Bluetooth fails: plain text keyed by D-Bus error names (pure).
 
-``ble.py`` matches bleak's exception *types*; the D-Bus error *names* BlueZ
+``bleak_errors`` matches bleak's exception *types*; the D-Bus error *names* BlueZ
 returns (org.bluez.Error.*, BlueZ doc/org.bluez.Adapter.rst and
 org.bluez.Device.rst) are looked up here, so the wording is tested without bleak.
 """
