@@ -99,7 +99,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """List heart-rate straps and footpods in range, strongest first."""
-    from hiitd_drivers.ble import scan  # noqa: PLC0415
+    from hiitd_drivers.ble.scanner import scan  # noqa: PLC0415
 
     settings = settings_from_args(args)
     configure_logging(settings.log.level, settings.log.format)
@@ -129,7 +129,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_pair(args: argparse.Namespace) -> int:
     """Bind devices to roles: the given ones, or the strongest found by a scan."""
-    from hiitd_drivers.ble import scan  # noqa: PLC0415
+    from hiitd_drivers.ble.scanner import scan  # noqa: PLC0415
     from hiitd_drivers.samples import Role  # noqa: PLC0415
 
     settings = settings_from_args(args)

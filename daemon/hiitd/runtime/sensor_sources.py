@@ -10,7 +10,7 @@ import structlog
 
 from hiitd.store import bindings_file as bindings
 from hiitd_drivers.binding import Binding
-from hiitd_drivers.ble import SensorLink
+from hiitd_drivers.ble.sensor_link import SensorLink
 from hiitd_drivers.sim import AthleteModel, SimulatedAthlete, run_simulation
 
 if TYPE_CHECKING:
