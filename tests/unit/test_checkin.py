@@ -11,10 +11,10 @@ import pytest
 
 from hiitd.mqtt.topics import Topics
 from hiitd.plan import PlanConfig, readiness
+from hiitd.plan.checkin_values import local_day
 from hiitd.runtime.checkin_desk import CheckinDesk, CheckinFailed, Measurement
 from hiitd.runtime.daemon import build_coach
 from hiitd.settings import Settings
-from hiitd.store.plan_history import local_day
 from hiitd_drivers.samples import HeartRateSample, Link, LinkSample, Role, Sample
 
 if TYPE_CHECKING:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hiitd.cli.main import main
-from hiitd.plan import PlanConfig
-from hiitd.store import plan_history as plan_io
-from hiitd.store import schema
+from hiitd.plan import PlanConfig, checkin_values
+from hiitd.store import plan_history, schema
 from hiitd.store.db import Store
 from hiitd.store.rows import SessionRow
 
@@ -31,7 +30,7 @@ def test_a_version_1_file_gains_the_checkins_table_and_keeps_its_rows(tmp_path: 
     conn.close()
     with Store.open(tmp_path) as store:
         assert len(store.commands()) == 1
-        store.add_checkin(plan_io.checkin_manual(50, 60, WALL))
+        store.add_checkin(checkin_values.checkin_manual(50, 60, WALL))
         [row] = store.checkins("2000-01-01")
     assert row.ln_rmssd == pytest.approx(4.0943, abs=1e-4)
     assert row.source == "manual"
@@ -39,11 +38,11 @@ def test_a_version_1_file_gains_the_checkins_table_and_keeps_its_rows(tmp_path: 
 
 def test_checkin_from_rr_gives_resting_hr_and_ln_rmssd() -> None:
     """Alternating 1000/1040 ms RR: HR 60000/1020 = 58.8 bpm, RMSSD 40 ms."""
-    row = plan_io.checkin_from_rr([1000.0, 1040.0] * 60, WALL, "rr_file")
+    row = checkin_values.checkin_from_rr([1000.0, 1040.0] * 60, WALL, "rr_file")
     assert row.resting_hr == pytest.approx(60000 / 1020)
     assert row.rmssd_ms == pytest.approx(40.0)
     with pytest.raises(ValueError, match="too few"):
-        plan_io.checkin_from_rr([1000.0] * 10, WALL, "rr_file")
+        checkin_values.checkin_from_rr([1000.0] * 10, WALL, "rr_file")
 
 
 def test_entry_of_reads_load_compliance_economy_and_the_rung() -> None:
@@ -57,12 +56,12 @@ def test_entry_of_reads_load_compliance_economy_and_the_rung() -> None:
         "speed": {"avg_pace_s_per_km": 330.0},
         "hrr60": {"session": None, "steps": [{"hrr60_bpm": 30.0}, {"hrr60_bpm": 34.0}]},
     }
-    e = plan_io.entry_of(row, metrics)
+    e = plan_history.entry_of(row, metrics)
     assert e is not None
     assert (e.protocol, e.step, e.hiit, e.minutes) == ("hills", 2, True, 25.0)
     assert (e.hrss, e.rpe, e.compliance_pct, e.ef, e.hrr60_bpm) == (40.0, 6, 72.5, 1.6, 32.0)
     short = SessionRow("s2", None, WALL, "stopped", 120.0, None, False, None, None)
-    assert plan_io.entry_of(short, None) is None
+    assert plan_history.entry_of(short, None) is None
 
 
 def test_cli_checkin_then_plan_next_and_history(
@@ -122,9 +121,9 @@ def test_rate_last_session_rates_the_newest_finished_one(tmp_path: Path) -> None
 
     with Store.open(tmp_path) as store:
         with pytest.raises(StoreError, match="no finished session"):
-            plan_io.rate_last_session(store, 5)
+            plan_history.rate_last_session(store, 5)
         rec = full_session().builder.record()
         assert rec is not None
         store.save(rec)
-        assert plan_io.rate_last_session(store, 6) == rec.session_id
+        assert plan_history.rate_last_session(store, 6) == rec.session_id
         assert store.list_sessions(1)[0].rpe == 6

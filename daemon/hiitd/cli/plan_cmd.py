@@ -20,8 +20,8 @@ from hiitd.cli.cli_support import (
     settings_from_args,
 )
 from hiitd.mqtt.command_parser import CHECKIN_MAX_S, CHECKIN_MIN_S
-from hiitd.store import plan_history as plan_io
-from hiitd.store import schema
+from hiitd.plan import checkin_values
+from hiitd.store import plan_history, schema
 from hiitd.store.db import Store
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     now = time.time()
     with Store.open(settings.storage.state_dir) as store:
         if args.plan_command == "next":
-            doc = plan_io.next_payload(store, cfg, now)
+            doc = plan_history.next_payload(store, cfg, now)
             if args.json:
                 print_json(doc)
                 return EX_OK
@@ -53,7 +53,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 _out(f"  - {why}")
             _out(f"readiness {doc['readiness']}, load ratio {doc['acwr']}")
             return EX_OK
-        days = plan_io.history_payload(store, cfg, now, args.days)
+        days = plan_history.history_payload(store, cfg, now, args.days)
     if args.json:
         print_json(days)
         return EX_OK
@@ -101,17 +101,17 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     now = time.time()
     try:
         if args.rr_file is not None:
-            row = plan_io.checkin_from_rr(_read_rr(args.rr_file), now, "rr_file")
+            row = checkin_values.checkin_from_rr(_read_rr(args.rr_file), now, "rr_file")
         else:
-            row = plan_io.checkin_manual(args.resting_hr, args.rmssd, now)
+            row = checkin_values.checkin_manual(args.resting_hr, args.rmssd, now)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"hiitd: check-in not recorded: {exc}\n")
         return EX_DATAERR
     state_dir = settings.storage.state_dir
     with Store.open(state_dir) as store:
-        ready = plan_io.keep_checkin(store, row, settings.plan)
+        ready = plan_history.keep_checkin(store, row, settings.plan)
     doc = {
-        **plan_io.checkin_figures(row),
+        **checkin_values.checkin_figures(row),
         "readiness": ready.to_payload(),
         "store": str(state_dir / schema.FILE_NAME),
     }

@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from hiitd.mqtt.payloads import command_result, encode
+from hiitd.plan import checkin_values
 from hiitd.runtime.telemetry import Outgoing
-from hiitd.store import plan_history as plan_io
 from hiitd_drivers.samples import HeartRateSample, Link, LinkSample, Role
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hiitd.mqtt.topics import Topics
+    from hiitd.plan.checkin_values import CheckinRow
     from hiitd.plan.readiness import Readiness
-    from hiitd.store.checkins import CheckinRow
     from hiitd_drivers.samples import Sample
 
 PROGRESS_EVERY_S: Final = 5.0  # clock seconds between "measuring" messages (a countdown)
@@ -132,7 +132,9 @@ class Measurement:
                 "contact or dropped out): wear it snug, sit still and check in again"
             )
         try:
-            return plan_io.checkin_from_runs(self.runs, wall, "live", min_beats=LIVE_MIN_BEATS)
+            return checkin_values.checkin_from_runs(
+                self.runs, wall, "live", min_beats=LIVE_MIN_BEATS
+            )
         except ValueError as exc:
             raise CheckinFailed(f"{exc}: sit still, breathe normally and check in again") from None
 
@@ -220,7 +222,7 @@ class CheckinDesk:
         job = self._end()
         body = {
             **self._head(job, "done"),
-            **plan_io.checkin_figures(row),
+            **checkin_values.checkin_figures(row),
             "readiness": ready.status,
             "flags": [f.text for f in ready.flags],
         }

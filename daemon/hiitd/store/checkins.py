@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from hiitd.plan.checkin_values import CheckinRow
 
 if TYPE_CHECKING:
     import sqlite3
-
-
-@dataclass(frozen=True, slots=True)
-class CheckinRow:
-    """One resting measurement as stored."""
-
-    wall: float
-    day: str  # local calendar day, ISO 8601
-    resting_hr: float | None
-    rmssd_ms: float | None
-    ln_rmssd: float | None
-    beats: int | None
-    artefact_pct: float | None
-    source: str
 
 
 def insert(conn: sqlite3.Connection, row: CheckinRow) -> None:

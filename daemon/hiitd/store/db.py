@@ -28,7 +28,7 @@ from hiitd.store import checkins, outbox, schema, sessions
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from hiitd.store.checkins import CheckinRow
+    from hiitd.plan.checkin_values import CheckinRow
     from hiitd.store.rows import OutboxItem, SessionRow
 
 COMMAND_PAYLOAD_MAX = 500  # characters of a command payload kept in the log

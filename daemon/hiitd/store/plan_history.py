@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import math
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hiitd.errors import StoreError
-from hiitd.metrics.hrv import hrv_from_runs
 from hiitd.plan import Checkin, SessionEntry, load_days, readiness, recommend_next
+from hiitd.plan.checkin_values import CheckinRow, local_day
 from hiitd.plan.ladders import locate
 from hiitd.plan.recommend import HIIT_KINDS
-from hiitd.store.checkins import CheckinRow
 from hiitd.workouts.library import builtin_workouts
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from hiitd.plan import PlanConfig, Recommendation
     from hiitd.plan.plan_values import Kind
     from hiitd.plan.readiness import Readiness
@@ -34,12 +31,6 @@ HISTORY_DAYS = 120
 MIN_SESSION_MIN = 5.0  # shorter sessions (a mis-start) are no training load
 # Built-ins outside the ladders whose tags make them HIIT for the weekly cap.
 _HIIT_TAGS = frozenset({"vo2max", "hiit", "anaerobic", "hills", "speed", "track"})
-MIN_CHECKIN_BEATS = 60  # a 2-minute measurement at rest has 100+ beats
-
-
-def local_day(wall: float) -> date:
-    """The local calendar day of a Unix time."""
-    return datetime.fromtimestamp(wall, tz=UTC).astimezone().date()
 
 
 def _num(doc: Any, *path: str) -> float | None:
@@ -159,81 +150,8 @@ def rate_last_session(store: Store, rpe: int) -> str:
     raise StoreError("no finished session to rate yet")
 
 
-def checkin_from_rr(
-    rr_ms: Sequence[float], wall: float, source: str, *, min_beats: int = MIN_CHECKIN_BEATS
-) -> CheckinRow:
-    """A check-in from a resting RR recording: resting HR from the mean clean RR, lnRMSSD."""
-    return checkin_from_runs([rr_ms], wall, source, min_beats=min_beats)
-
-
-def checkin_from_runs(
-    runs: Sequence[Sequence[float]],
-    wall: float,
-    source: str,
-    *,
-    min_beats: int = MIN_CHECKIN_BEATS,
-) -> CheckinRow:
-    """A check-in from runs of contiguous RR intervals (no successive difference spans a gap).
-
-    ValueError says why when there are too few beats or too many artefacts.
-    """
-    beats = sum(len(r) for r in runs)
-    if beats < min_beats:
-        raise ValueError(
-            f"{beats} RR intervals are too few for a check-in: record 2 minutes at rest "
-            f"(at least {min_beats} beats)"
-        )
-    hrv = hrv_from_runs([list(r) for r in runs])
-    if hrv.rmssd_ms is None or hrv.mean_rr_ms is None:
-        raise ValueError(f"no usable HRV in the recording: {hrv.withheld}")
-    return CheckinRow(
-        wall=wall,
-        day=local_day(wall).isoformat(),
-        resting_hr=60000.0 / hrv.mean_rr_ms,
-        rmssd_ms=hrv.rmssd_ms,
-        ln_rmssd=hrv.ln_rmssd,
-        beats=hrv.beats,
-        artefact_pct=hrv.artefact_pct,
-        source=source,
-    )
-
-
 def keep_checkin(store: Store, row: CheckinRow, cfg: PlanConfig) -> Readiness:
     """Store a check-in; the day's readiness with it (StoreError when it cannot be kept)."""
     store.add_checkin(row)
     day = date.fromisoformat(row.day)
     return readiness(checkins(store, day, cfg), cfg, day)
-
-
-def checkin_figures(row: CheckinRow) -> dict[str, Any]:
-    """A check-in's figures, rounded for people and dashboards."""
-
-    def r(x: float | None, digits: int) -> float | None:
-        return None if x is None else round(x, digits)
-
-    return {
-        "day": row.day,
-        "resting_hr": r(row.resting_hr, 1),
-        "rmssd_ms": r(row.rmssd_ms, 1),
-        "ln_rmssd": r(row.ln_rmssd, 3),
-        "beats": row.beats,
-        "artefact_pct": r(row.artefact_pct, 1),
-    }
-
-
-def checkin_manual(resting_hr: float, rmssd_ms: float, wall: float) -> CheckinRow:
-    """A check-in typed in (from another app's morning measurement)."""
-    if not 25 <= resting_hr <= 150:
-        raise ValueError(f"resting HR {resting_hr:g} bpm is not plausible (25-150)")
-    if not 1 <= rmssd_ms <= 500:
-        raise ValueError(f"RMSSD {rmssd_ms:g} ms is not plausible (1-500)")
-    return CheckinRow(
-        wall=wall,
-        day=local_day(wall).isoformat(),
-        resting_hr=resting_hr,
-        rmssd_ms=rmssd_ms,
-        ln_rmssd=math.log(rmssd_ms),
-        beats=None,
-        artefact_pct=None,
-        source="manual",
-    )
