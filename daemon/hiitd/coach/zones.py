@@ -257,6 +257,40 @@ def _pace_zone_json(z: PaceZone) -> dict[str, Any]:
     }
 
 
+def _training_paces_json(vdot: float) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": p.code,
+            "name": p.name,
+            "low_pct_vo2max": p.low_pct,
+            "high_pct_vo2max": p.high_pct,
+            "low_mps": _mps(p.low_mps),
+            "high_mps": _mps(p.high_mps),
+            "pace_mps": _mps(p.pace_mps),
+            "pace_s_per_km": _s_per_km(p.pace_mps),
+            "pace": format_pace(p.pace_mps),
+        }
+        for p in daniels.training_paces(vdot)
+    ]
+
+
+def _race_predictions_json(vdot: float) -> list[dict[str, Any]]:
+    predictions = []
+    for name, dist in daniels.RACE_DISTANCES:
+        t = daniels.race_time(vdot, dist)
+        predictions.append(
+            {
+                "race": name,
+                "distance_m": dist,
+                "time_s": round(t, 1),
+                "time": format_time(t),
+                "pace_s_per_km": round(t * 1000.0 / dist, 1),
+                "speed_mps": round(dist / t, 4),
+            }
+        )
+    return predictions
+
+
 def zones_report(profile: AthleteProfile) -> dict[str, Any]:
     """Everything ``hiitd zones --json`` prints: zones of each model, paces, predictions."""
     models: dict[str, Any] = {"max_hr": [_hr_zone_json(z) for z in hr_zones_max(profile.max_hr)]}
@@ -265,55 +299,22 @@ def zones_report(profile: AthleteProfile) -> dict[str, Any]:
             models[model] = [_hr_zone_json(z) for z in hr_zones(profile, model)]
         except ValueError:
             models[model] = None
-    report: dict[str, Any] = {
+    threshold, vdot = profile.threshold_speed_mps, profile.vdot
+    return {
         "max_hr": profile.max_hr,
         "max_hr_estimated": profile.max_hr_estimated,
         "resting_hr": profile.resting_hr,
         "lthr": profile.lthr,
         "hr_zone_model": best_hr_model(profile),
         "hr_zones": models,
-        "threshold_speed_mps": _mps(profile.threshold_speed_mps),
-        "threshold_pace_s_per_km": _s_per_km(profile.threshold_speed_mps),
-        "threshold_pace": (
-            None
-            if profile.threshold_speed_mps is None
-            else format_pace(profile.threshold_speed_mps)
-        ),
-        "pace_zones": None,
-        "vdot": None if profile.vdot is None else round(profile.vdot, 1),
-        "training_paces": None,
-        "race_predictions": None,
+        "threshold_speed_mps": _mps(threshold),
+        "threshold_pace_s_per_km": _s_per_km(threshold),
+        "threshold_pace": None if threshold is None else format_pace(threshold),
+        "pace_zones": None
+        if threshold is None
+        else [_pace_zone_json(z) for z in pace_zones(threshold)],
+        "vdot": None if vdot is None else round(vdot, 1),
+        "training_paces": None if vdot is None else _training_paces_json(vdot),
+        "race_predictions": None if vdot is None else _race_predictions_json(vdot),
         "notes": list(profile.notes),
     }
-    if profile.threshold_speed_mps is not None:
-        report["pace_zones"] = [_pace_zone_json(z) for z in pace_zones(profile.threshold_speed_mps)]
-    if profile.vdot is not None:
-        report["training_paces"] = [
-            {
-                "code": p.code,
-                "name": p.name,
-                "low_pct_vo2max": p.low_pct,
-                "high_pct_vo2max": p.high_pct,
-                "low_mps": _mps(p.low_mps),
-                "high_mps": _mps(p.high_mps),
-                "pace_mps": _mps(p.pace_mps),
-                "pace_s_per_km": _s_per_km(p.pace_mps),
-                "pace": format_pace(p.pace_mps),
-            }
-            for p in daniels.training_paces(profile.vdot)
-        ]
-        predictions = []
-        for name, dist in daniels.RACE_DISTANCES:
-            t = daniels.race_time(profile.vdot, dist)
-            predictions.append(
-                {
-                    "race": name,
-                    "distance_m": dist,
-                    "time_s": round(t, 1),
-                    "time": format_time(t),
-                    "pace_s_per_km": round(t * 1000.0 / dist, 1),
-                    "speed_mps": round(dist / t, 4),
-                }
-            )
-        report["race_predictions"] = predictions
-    return report
