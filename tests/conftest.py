@@ -22,7 +22,7 @@ SHARED_DATA = Path(os.environ.get("HIITD_SHARED_DATA", ROOT.parent / "shared" / 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Hypothesis profiles: "ci" (the default) keeps the suite quick; "long" runs at
-# least 100,000 examples per parser and importer (README, Tests):
+# least 100,000 examples per parser and importer (CONTRIBUTING.md, "Fuzzing"):
 #   HYPOTHESIS_PROFILE=long .venv/bin/pytest --timeout 0 -q tests/unit/test_gatt_properties.py ...
 # Fuzz tests take their count from ``fuzz_rig.fuzz(n)``: n in CI, the profile's under "long".
 LONG_FUZZ_EXAMPLES = 100_000

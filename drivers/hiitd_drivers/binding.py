@@ -1,7 +1,7 @@
 """Which advertising device is which sensor: pure, no bleak, no I/O.
 
 ``hiitd scan`` and ``hiitd pair`` list what advertises; ``run`` takes one device
-per role. The rule that matters (DESIGN.md, principle 2, honest data): with a
+per role. The rule that matters (docs/architecture.md, Principles 2: honest data): with a
 binding, only the bound device is ever taken. In a gym or at a club track
 several people wear the same strap model; silently coaching on a stranger's
 heart rate is worse than saying "no data".

@@ -1,6 +1,6 @@
 """Decoded GATT measurements -> the samples the daemon sees (pure, no I/O).
 
-This is where "honest data" (DESIGN.md, principle 2) is applied at the source:
+This is where "honest data" (docs/architecture.md, Principles 2) is applied at the source:
 no contact or a 0 bpm reading becomes ``bpm=None``, never 0 and never a held
 value; and where a footpod's per-pod calibration is applied.
 """

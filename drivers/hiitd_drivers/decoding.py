@@ -3,7 +3,7 @@
 Kept apart from the ``ble`` package so it has no bleak in it: the same path
 is unit tested with captured bytes (and used by the simulator), and a malformed
 payload becomes a ``ParseErrorSample`` here instead of an exception in a bleak
-callback (DESIGN.md, principle 3: counted and dropped, the next good one is used).
+callback (docs/architecture.md, Principles 3: counted and dropped, the next good one is used).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Every source (the BLE adapter, the simulator, the replayer) turns what it receiv
 into these frozen values, stamped with a monotonic receipt time ``t`` (seconds,
 from the source's injected clock). The daemon never sees bytes or bleak objects.
 
-Honest data (DESIGN.md, principle 2): "no contact" and "0 bpm" become
+Honest data (docs/architecture.md, Principles 2): "no contact" and "0 bpm" become
 ``bpm=None``; a sample never holds a previous value.
 """
 

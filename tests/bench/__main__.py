@@ -3,7 +3,7 @@
     ./dev bench [--quick] [--only decode,replay,latency,footprint,scale]
 
 ``--quick`` shortens the real-time ones (latency 10 s, footprint 20 s, scale
-15 s) for a smoke run; the README figures are from a full run.
+15 s) for a smoke run; the figures in docs/performance.md are from a full run.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 BASE = "hiitd/athlete"
-MAX_LOST_S = 5.0  # DESIGN.md principle 1: at most the last few seconds of samples
+MAX_LOST_S = 5.0  # docs/architecture.md, Principles 1: at most the last few seconds of samples
 
 
 def _env(tmp_path: Path, url: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ def test_establish_connection_takes_client_class_device_name_callback_attempts_a
     assert "disconnected_callback" in sig.parameters
     assert "max_attempts" in sig.parameters
     assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()), (
-        "ble.py passes bluez={'adapter': ...} through **kwargs to the client class"
+        "ble/sensor_link.py passes bluez={'adapter': ...} through **kwargs to the client class"
     )
     assert inspect.iscoroutinefunction(bleak_retry_connector.establish_connection)
 

@@ -122,7 +122,7 @@ def test_session_id_is_kept_and_cue_ids_never_collide_across_restores() -> None:
     second._record(second.e.restore_from(FOUR_BY_FOUR, point2, second.now))
     second.run(900, mps=4.0)
     # The daemon crashed again before checkpointing point2: point is restored once more,
-    # by another daemon run (app.py gives each run its own session prefix).
+    # by another daemon run (runtime/daemon.py gives each run its own session prefix).
     again = restarted(prefix="9f3a")
     again._record(again.e.restore_from(FOUR_BY_FOUR, point, again.now))
     again.run(60, mps=4.0)

@@ -140,7 +140,7 @@ def test_select_offers_the_catalogue_and_reads_the_session_workout() -> None:
 
 
 def test_cue_event_types_are_the_design_cue_kinds() -> None:
-    """The event entity declares all 16 cue kinds of DESIGN.md."""
+    """The event entity declares all 16 cue kinds of docs/mqtt.md."""
     cue = _doc()["components"]["cue"]
     assert cue["event_types"] == [k.value for k in CueKind] == list(CUE_KINDS)
     assert len(CUE_KINDS) == 16

@@ -1,4 +1,4 @@
-"""MQTT payloads: field names from DESIGN.md, honest nulls, strict JSON."""
+"""MQTT payloads: field names from docs/mqtt.md, honest nulls, strict JSON."""
 
 from __future__ import annotations
 

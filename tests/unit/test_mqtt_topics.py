@@ -1,4 +1,4 @@
-"""The MQTT topic tree: names from DESIGN.md, and commands only from our own topics."""
+"""The MQTT topic tree: names from docs/mqtt.md, and commands only from our own topics."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ T = Topics("hiitd", "anna")
 
 
 def test_topic_names_follow_the_design() -> None:
-    """Every topic is <prefix>/<athlete_id>/... as DESIGN.md lists it."""
+    """Every topic is <prefix>/<athlete_id>/... as docs/mqtt.md lists it."""
     assert T.base == "hiitd/anna"
     assert T.status == "hiitd/anna/status"
     assert T.availability(Role.HR) == "hiitd/anna/hr/availability"

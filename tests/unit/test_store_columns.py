@@ -54,7 +54,7 @@ def test_a_view_reads_like_a_tuple() -> None:
 
 
 def test_a_view_pickles_to_the_same_points() -> None:
-    # The post-session analysis gets the record through a pipe (analysis.py).
+    # The post-session analysis gets the record through a pipe (runtime/analysis_child.py).
     view = HrColumns(HR).view()
     assert tuple(pickle.loads(pickle.dumps(view))) == HR  # noqa: S301
 

@@ -1,4 +1,4 @@
-"""The long-running and radio commands: ``run``, ``demo``, ``watch``, ``scan``, ``pair``."""
+"""The long-running and radio commands: ``run``, ``watch``, ``scan``, ``pair``."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def _mmss(seconds: float | None) -> str:
 
 
 def step_row(p: PlannedStep) -> dict[str, Any]:
-    """One expanded step in the ``workouts show --json`` form (DESIGN.md)."""
+    """One expanded step in the ``workouts show --json`` form (docs/training.md)."""
     s = p.step
     return {
         "index": p.index,

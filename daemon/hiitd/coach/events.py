@@ -1,7 +1,7 @@
 """What goes into and comes out of the engine: commands, snapshots, cues, summaries.
 
 All frozen dataclasses with a ``to_payload()`` giving the JSON-ready dict that
-DESIGN.md fixes for ``session/state``, ``session/cue``, ``session/step`` and
+docs/mqtt.md documents for ``session/state``, ``session/cue``, ``session/step`` and
 ``session/result`` (the MQTT layer adds ``ts``). Field names of the contract are
 kept as they are; extra fields are additions.
 """
@@ -35,7 +35,7 @@ class Zone(enum.StrEnum):
 
 
 class CueKind(enum.StrEnum):
-    """The cue kinds of DESIGN.md; consumers switch on these, so none are added."""
+    """The cue kinds of docs/mqtt.md; consumers switch on these, so none are added."""
 
     COUNTDOWN = "countdown"
     STEP_START = "step_start"
@@ -142,7 +142,7 @@ class StepView:
 
 @dataclass(frozen=True, slots=True)
 class StateSnapshot:
-    """The retained ``session/state``: the DESIGN fields first, then additions."""
+    """The retained ``session/state``: the original fields first, then additions."""
 
     state: State
     workout: str | None

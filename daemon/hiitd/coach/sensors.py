@@ -1,6 +1,6 @@
 """What the engine knows about each sensor: freshness, lost/back, smoothing, distance, motion.
 
-Honest data (DESIGN principle 2): a value is only ever computed from samples
+Honest data (docs/architecture.md, Principles 2): a value is only ever computed from samples
 that arrived; when none did, the answer is None and scoring pauses.
 """
 

@@ -5,7 +5,7 @@ merged on one clock, a distance that only grows, which step and whether the
 timer ran at each moment, and per-lap totals. They are computed once here, so
 FIT, TCX, CSV and the chart never disagree.
 
-Rules (DESIGN.md, "Honest data"):
+Rules (docs/architecture.md, Principles 2: honest data):
 
 - A point exists for each whole second that has at least one sample; a second
   with no sample at all (a dropout) has no point, and nothing is interpolated.

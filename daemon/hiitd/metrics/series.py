@@ -2,7 +2,7 @@
 
 A sample *holds* its value from its own time until the next sample of the same
 sensor, but for at most ``MAX_HOLD_S``: past that the stretch is a gap, never
-interpolated or filled with the last value (DESIGN.md, principle 2). Paused
+interpolated or filled with the last value (docs/architecture.md, Principles 2). Paused
 time (every ``PauseRecord``) is cut out of every series, so a metric built on
 segments counts moving time only.
 """

@@ -1,7 +1,7 @@
 """Time in heart-rate and pace zones, and how well each workout step hit its target. Pure.
 
 Zones come from ``hiitd.coach.zones`` (the same bounds the coach steered by);
-here they are only counted. Gaps and pauses count in no zone (DESIGN.md,
+here they are only counted. Gaps and pauses count in no zone (docs/architecture.md,
 principle 2): every figure is over *scored* time, the moving time during which
 the metric had data. Compliance is raw: heart rate trails effort by about a
 minute, so a short rep steered by heart rate shows "below" at its start; the

@@ -5,7 +5,7 @@ seconds), or a JSON object. The workout name ``next`` means the plan's
 recommended session (``<base>/plan/next``); the daemon resolves it. Anything
 else gets a ``CommandError`` whose message goes back on ``cmd/result``; the
 engine never sees a malformed command. A workout is named, never a path: a
-message on the broker must not make the daemon read files (DESIGN.md, security).
+message on the broker must not make the daemon read files (docs/security.md).
 """
 
 from __future__ import annotations

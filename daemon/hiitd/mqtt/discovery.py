@@ -6,7 +6,7 @@ origin and every component, so the whole device appears (or is removed) at
 once. Keys are written unabbreviated for readability; the message is a few
 kilobytes, far below any broker limit.
 
-Every entity reads the daemon's existing JSON topics (DESIGN.md, "MQTT"); no
+Every entity reads the daemon's existing JSON topics (docs/mqtt.md); no
 topic exists only for Home Assistant except the session chart. Honest data:
 a template renders ``None`` (Home Assistant: unknown) when the daemon says
 ``null``, and the strap's and footpod's entities list the sensor's own
@@ -169,7 +169,7 @@ def _session_sensors(b: _Builder) -> None:
     b.sensor("distance", "Distance", state, km, _opts("km", "distance", "total_increasing", 2))
 
 
-# The figures of the last result shown as attributes (recording.py, _key_figures).
+# The figures of the last result shown as attributes (runtime/post_session.py, _key_figures).
 _RESULT_FIGURES: Final = (
     "session_id", "workout", "status", "duration_s", "moving_s", "distance_m", "avg_hr",
     "calories_kcal", "trimp", "hrss", "hrr60_session_bpm", "rmssd_ms", "efficiency_factor",
@@ -254,7 +254,7 @@ def _checkin_entities(b: _Builder) -> None:
 def _plan_entities(b: _Builder) -> None:
     """The next session (``plan/next``), readiness, the load ratio, and the RPE to give."""
     plan = b.topics.plan_next
-    # ``next`` is the daemon's name for plan/next's workout (mqtt/commands.py).
+    # ``next`` is the daemon's name for plan/next's workout (mqtt/command_parser.py).
     press: dict[str, Any] = {"command_topic": b.topics.cmd("start"), "payload_press": "next"}
     b.add("button", "start_next", "Start next session", icon="mdi:play-speed", qos=1, **press)
     keys = ("kind", "level", "protocol", "step", "steps", "description", "deload", "why")

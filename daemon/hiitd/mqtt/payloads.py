@@ -1,4 +1,4 @@
-"""JSON payloads of the MQTT interface (DESIGN.md, "Public interfaces > MQTT").
+"""JSON payloads of the MQTT interface (docs/mqtt.md).
 
 Pure: no I/O, no clock (``ts`` is an argument). Honest data: a missing or
 non-finite value is ``null``, never 0 and never a stale value.

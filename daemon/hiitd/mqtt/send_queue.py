@@ -2,7 +2,7 @@
 
 Callers never wait: telemetry (QoS 0) is shed oldest-first when the queue is
 full, counting what was dropped; QoS 1 messages are never dropped (what must
-not be lost goes through the store's outbox too, DESIGN.md "Data flow").
+not be lost goes through the store's outbox too, docs/architecture.md "Data flow").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The MQTT topic tree of one athlete (DESIGN.md, "Public interfaces > MQTT").
+"""The MQTT topic tree of one athlete (docs/mqtt.md).
 
 Pure: no I/O. Every topic this daemon publishes or listens to is built here, so
 the tree is defined once and a dashboard author can read it in one place.

@@ -63,7 +63,7 @@ class _Open:
     start_wall: float
     athlete: AthleteSnapshot
     planned: tuple[PlannedStep, ...]
-    hr: HrColumns = field(default_factory=HrColumns)  # compact: see store/columns.py
+    hr: HrColumns = field(default_factory=HrColumns)  # compact: see point_columns.py
     pod: PodColumns = field(default_factory=PodColumns)
     steps: list[StepRecord] = field(default_factory=list)
     pauses: list[PauseRecord] = field(default_factory=list)

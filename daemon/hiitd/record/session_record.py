@@ -123,7 +123,7 @@ class SessionRecord:
     status: SessionStatus
     end_t: float | None  # None while running (or interrupted before any checkpoint)
     athlete: AthleteSnapshot
-    # Tuples, or compact views while the session is being recorded (store/columns.py).
+    # Tuples, or compact views while the session is being recorded (point_columns.py).
     hr: Sequence[HrPoint] = ()
     pod: Sequence[PodPoint] = ()
     steps: tuple[StepRecord, ...] = ()

@@ -9,7 +9,7 @@ rest instead of 60). A child process returns all of it to the system when it
 exits, and a bug or crash in a chart library cannot take the coaching down.
 
 The parent pickles the session record (its points travel as typed arrays, see
-store/columns.py) to the child's stdin; the child writes ``<sid>.fit`` and
+record/point_columns.py) to the child's stdin; the child writes ``<sid>.fit`` and
 ``<sid>.png`` into the exports folder and prints one JSON document: the
 metrics payload and the files written, or what failed. Nothing is read from a
 path the child was not given; the child gets the same interpreter and

@@ -2,7 +2,7 @@
 
 Keeps the little state the messages need (last battery level per sensor, link
 state, parse-error counts) and never holds a measurement: a heart-rate message
-is built from its own notification only (DESIGN.md, principle 2).
+is built from its own notification only (docs/architecture.md, Principles 2).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Outgoing:
     qos: int = 0
     retain: bool = False
     # Must not be lost: cues, step summaries, results go through the store's outbox
-    # and count as sent only once the broker acknowledged them (DESIGN.md, principle 1).
+    # and count as sent only once the broker acknowledged them (docs/architecture.md, Principles 1).
     durable: bool = False
 
 

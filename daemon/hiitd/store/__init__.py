@@ -1,1 +1,1 @@
-"""Recording: the session record builder, SQLite store, recorder and outbox."""
+"""What is kept in the state directory: the SQLite store and the small files beside it."""

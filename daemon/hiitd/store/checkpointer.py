@@ -1,4 +1,4 @@
-"""The daemon's recorder: the in-memory record builder, checkpointed to the store.
+"""The checkpointer: the in-memory record builder, written to the store every few seconds.
 
 Per sample the cost is the builder's (an append to a list); SQLite is touched
 only at checkpoints, every ``checkpoint_s`` (2 s) while a session runs and at
@@ -116,7 +116,7 @@ class Recorder:
             self._queue_ended()
 
     def resume(self, record: SessionRecord, t0: float) -> None:
-        """Continue a stored unfinished session (see recovery.py)."""
+        """Continue a stored unfinished session (see crash_recovery.py)."""
         self.builder.resume(record, t0)
 
     def _replaces(self, event: StateChanged) -> bool:
@@ -213,7 +213,7 @@ class Recorder:
         """A final checkpoint, then close the store; False when something was not written.
 
         A session still running stays ``running`` in the store: the next start
-        resumes it or closes it as interrupted (recovery.py).
+        resumes it or closes it as interrupted (crash_recovery.py).
         """
         ok = self.checkpoint(now)
         if not ok:

@@ -1,6 +1,6 @@
 """Helpers shared by the workout importers: numbers, limits and error positions.
 
-Every importer rejects a bad file *whole* (DESIGN.md, principle 3): the first
+Every importer rejects a bad file *whole* (docs/architecture.md, Principles 3): the first
 problem raises ``WorkoutError`` naming the file (``source``) and where in it
 (``position``). The model's own validation (``hiitd.coach.workout_model``) raises
 ``WorkoutError`` without a position; ``at()`` adds the importer's position.
