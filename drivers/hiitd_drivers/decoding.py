@@ -1,4 +1,4 @@
-"""A sensor's notifications to samples: parse, convert, or report the bad payload (pure).
+"""A sensor's notifications to samples: parse, convert, gate, or report the bad payload (pure).
 
 Kept apart from the ``ble`` package so it has no bleak in it: the same path
 is unit tested with captured bytes (and used by the simulator), and a malformed
@@ -16,12 +16,14 @@ from hiitd_drivers.gatt.battery import parse_battery_level
 from hiitd_drivers.gatt.heart_rate import parse_heart_rate
 from hiitd_drivers.gatt.rsc import parse_rsc
 from hiitd_drivers.gatt.uuids import BATTERY_LEVEL, HEART_RATE_MEASUREMENT, RSC_MEASUREMENT
+from hiitd_drivers.plausibility import HeartGate, check_footpod
 from hiitd_drivers.samples import (
     BatterySample,
     DeviceInfoSample,
     FootpodSample,
     HeartRateSample,
     ParseErrorSample,
+    RejectedSample,
     Role,
 )
 
@@ -38,7 +40,11 @@ MEASUREMENT_UUID: Mapping[Role, str] = {
 
 
 class MeasurementDecoder:
-    """Turns one role's measurement payloads into samples; never raises on bad bytes."""
+    """Turns one role's measurement payloads into samples; never raises on bad bytes.
+
+    One decoder per link: it keeps the heart-rate gate's state (the last
+    believed bpm), so what a strap says is judged against what it said before.
+    """
 
     def __init__(
         self, role: Role, *, speed_factor: float = 1.0, cadence_scale: float = 1.0
@@ -47,19 +53,26 @@ class MeasurementDecoder:
         self.uuid = MEASUREMENT_UUID[role]
         self.speed_factor = speed_factor
         self.cadence_scale = cadence_scale
+        self._heart = HeartGate()
 
     def decode(
         self, payload: bytes, t: float
-    ) -> HeartRateSample | FootpodSample | ParseErrorSample:
-        """Return the sample for ``payload`` received at ``t``, or a ``ParseErrorSample``."""
+    ) -> HeartRateSample | FootpodSample | ParseErrorSample | RejectedSample:
+        """Return the sample for ``payload`` received at ``t``, or why there is none.
+
+        A ``ParseErrorSample`` for bytes that are no valid measurement; a gap
+        (plausibility.py) for a measurement no runner's body can produce.
+        """
         try:
             if self.role is Role.HR:
-                return heart_rate_sample(parse_heart_rate(payload), t)
-            return footpod_sample(
-                parse_rsc(payload),
-                t,
-                speed_factor=self.speed_factor,
-                cadence_scale=self.cadence_scale,
+                return self._heart.check(heart_rate_sample(parse_heart_rate(payload), t))
+            return check_footpod(
+                footpod_sample(
+                    parse_rsc(payload),
+                    t,
+                    speed_factor=self.speed_factor,
+                    cadence_scale=self.cadence_scale,
+                )
             )
         except GattParseError as exc:
             return ParseErrorSample(

@@ -28,6 +28,17 @@ class Link(enum.StrEnum):
     DOWN = "down"
 
 
+class RejectReason(enum.StrEnum):
+    """Why a value a sensor sent was not believed (plausibility.py has the bounds and why)."""
+
+    HR_RANGE = "hr_range"  # heart rate outside 25-240 bpm
+    HR_JUMP = "hr_jump"  # faster than a heart can change, not (yet) confirmed by the next beats
+    RR_RANGE = "rr_range"  # an RR interval outside 250-2500 ms
+    RR_MISMATCH = "rr_mismatch"  # the frame's RR intervals disagree with its bpm
+    SPEED_RANGE = "speed_range"  # footpod speed above 12.5 m/s
+    CADENCE_RANGE = "cadence_range"  # cadence above 260 steps per minute
+
+
 @dataclass(frozen=True, slots=True)
 class HeartRateSample:
     """One Heart Rate Measurement notification, cleaned.
@@ -35,6 +46,9 @@ class HeartRateSample:
     ``bpm`` is None when the strap reports no skin contact or 0 bpm.
     ``rr_ms`` holds the RR intervals in milliseconds, oldest first.
     ``contact`` is None when the strap does not support contact detection.
+    ``rejected`` says why a value the strap sent is not here: the plausibility
+    gate (plausibility.py) turned an impossible bpm into None, or dropped RR
+    intervals.
     """
 
     t: float
@@ -43,6 +57,7 @@ class HeartRateSample:
     contact: bool | None = None
     energy_kj: int | None = None
     role: Role = Role.HR
+    rejected: tuple[RejectReason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,16 @@ class ParseErrorSample:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedSample:
+    """A measurement the plausibility gate did not believe: a gap, carried to be counted."""
+
+    t: float
+    role: Role
+    reason: RejectReason
+    value: float
+
+
 Sample = (
     HeartRateSample
     | FootpodSample
@@ -118,4 +143,5 @@ Sample = (
     | LinkSample
     | DeviceInfoSample
     | ParseErrorSample
+    | RejectedSample
 )

@@ -40,13 +40,16 @@ def hr_payload(sample: HeartRateSample, *, battery: int | None, ts: float) -> di
     bpm = sample.bpm or None
     if sample.contact is False:
         bpm = None
-    return {
+    body: dict[str, Any] = {
         "ts": ts,
         "bpm": bpm,
         "rr_ms": [r for r in (_finite(rr, 1) for rr in sample.rr_ms) if r is not None],
         "contact": sample.contact,
         "battery": battery,
     }
+    if sample.rejected:  # what the strap sent was not believed (plausibility gate): say why
+        body["rejected"] = [str(r) for r in sample.rejected]
+    return body
 
 
 def footpod_payload(sample: FootpodSample, *, ts: float) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from hiitd.mqtt.topics import Topics
 from hiitd.runtime.checkin_service import CheckinService
 from hiitd.runtime.coach_service import Coach
 from hiitd.runtime.command_intake import CommandIntake
+from hiitd.runtime.diagnostics import Diagnostics
 from hiitd.runtime.durable_outbox import DurableOutbox
 from hiitd.runtime.ha_presence import HomeAssistantPresence
 from hiitd.runtime.inbox import Inbox
@@ -95,9 +96,7 @@ class Daemon:
         )
         engine = build_engine(settings)
         self.catalog = WorkoutCatalog(state_dir, engine.profile)
-        self.recording = RecordingService(
-            state_dir, engine, clock, wall, link=self.link, topics=topics
-        )
+        self.recording = RecordingService(state_dir, engine, clock, wall)
         self.outbox = DurableOutbox(self.recording.store, self.link)
         self.outlet = Outlet(self.link, self.outbox, opts.printer)
         self.plan = PlanService(self.recording.store, settings.plan, wall, self.outlet, topics)
@@ -117,6 +116,9 @@ class Daemon:
         self.commands = CommandIntake(self.inbox, self.coach, self.recording, self.outlet, clock)
         self.home_assistant = HomeAssistantPresence(self.inbox, settings, self.catalog, self.link)
         self.queue, self.telemetry = SampleQueue(), Telemetry(topics)
+        self.diagnostics = Diagnostics(
+            self.recording, self.telemetry, self.link, topics, wall=wall, monotonic=time.monotonic
+        )
         self.pump = SamplePump(
             self.queue, telemetry=self.telemetry, recording=self.recording,
             checkins=self.checkins.desk, coach=self.coach, outlet=self.outlet,
@@ -135,6 +137,7 @@ class Daemon:
                 tg.create_task(self.commands.run(), name="commands")
                 tg.create_task(self.home_assistant.run(), name="ha-status")
                 tg.create_task(self.recording.checkpoints(), name="checkpoints")
+                tg.create_task(self.diagnostics.run(), name="diagnostics")
                 tg.create_task(self.outbox.run(), name="outbox")
                 tg.create_task(self.post_session.run(), name="post-session")
                 tg.create_task(self.plan.run(), name="plan")

@@ -3,7 +3,7 @@
 Glue between the engine (its events and resume point), the recorder (SQLite
 checkpoints every 2 s, store/checkpointer.py) and the state directory.
 Nothing here may stop the coaching: a store that fails is logged, told on the
-retained ``<base>/diagnostics`` topic and retried; the session is kept in
+retained ``<base>/diagnostics`` topic (runtime/diagnostics.py) and retried; the session is kept in
 memory meanwhile. The durable outbox (runtime/durable_outbox.py) and the
 post-session work (runtime/post_session.py) use the store opened here.
 """
@@ -19,7 +19,6 @@ import structlog
 
 from hiitd.coach.session_resume import ResumePoint
 from hiitd.errors import HiitdError, StoreError
-from hiitd.mqtt.payloads import encode
 from hiitd.record.record_builder import RecordBuilder
 from hiitd.store.checkpointer import Recorder
 from hiitd.store.crash_recovery import RESUME_WINDOW_S, Action, recover, resume_t0
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 
     from hiitd.coach.engine import Engine
     from hiitd.coach.events import Event
-    from hiitd.mqtt.broker_link import MqttLink
-    from hiitd.mqtt.topics import Topics
     from hiitd.runtime.telemetry import Outgoing
     from hiitd.store.db import Store
     from hiitd.store.workout_catalog import WorkoutCatalog
@@ -54,17 +51,12 @@ class RecordingService:
         engine: Engine,
         clock: Clock,
         wall: Callable[[], float],
-        *,
-        link: MqttLink,
-        topics: Topics,
     ) -> None:
         """Opens the store now (start-up: recovery and the outbox need it); see ``store``."""
         self.state_dir = state_dir
         self._engine = engine
         self._clock = clock
         self._wall = wall
-        self._link = link
-        self._topics = topics
         builder = RecordBuilder(
             profile=lambda: engine.profile,
             planned=lambda: engine.steps,
@@ -73,7 +65,6 @@ class RecordingService:
         self.recorder = Recorder(builder, state_dir, wall=wall)
         # None when it cannot be opened: the recorder retries at each checkpoint.
         self.store: Store | None = self.recorder.open_store()
-        self._health_said: tuple[str, str | None] | None = None
 
     # ------------------------------------------------------------ the loop side
 
@@ -135,22 +126,13 @@ class RecordingService:
             "in memory and written once the store works again",
         }
 
-    def _tell_health(self) -> None:
-        error = self.recorder.last_error
-        key = ("ok" if error is None else "unavailable", error)
-        if key != self._health_said:
-            self._health_said = key
-            self._link.set_retained(self._topics.diagnostics, encode(self.health()))
-
     async def checkpoints(self) -> None:
         """Write a checkpoint whenever one is due (every 2 s of session time).
 
         With it, the engine's resume point goes to ``resume.json``: after a crash
-        the engine continues from there (see ``recover``). A change in the
-        store's health goes to the retained diagnostics topic.
+        the engine continues from there (see ``recover``).
         """
         while True:
-            self._tell_health()
             await asyncio.sleep(CHECK_EVERY_S)
             now = self._clock.now()
             cp = self.recorder.take_checkpoint(now)

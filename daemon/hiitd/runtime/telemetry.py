@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hiitd.mqtt.payloads import encode, footpod_payload, hr_payload
 from hiitd.mqtt.topics import Topics
@@ -21,6 +21,8 @@ from hiitd_drivers.samples import (
     Link,
     LinkSample,
     ParseErrorSample,
+    RejectedSample,
+    RejectReason,
     Role,
     Sample,
 )
@@ -54,6 +56,8 @@ class Telemetry:
     link: dict[Role, Link] = field(default_factory=dict)
     devices: dict[Role, DeviceInfoSample] = field(default_factory=dict)
     parse_errors: Counter[Role] = field(default_factory=Counter)
+    # Values the plausibility gate did not believe, per sensor and reason (diagnostics).
+    rejected: Counter[tuple[Role, RejectReason]] = field(default_factory=Counter)
 
     def initial(self, roles: tuple[Role, ...]) -> list[Outgoing]:
         """Availability ``offline`` for every expected sensor until it links up."""
@@ -63,6 +67,8 @@ class Telemetry:
         """Return the messages ``sample`` causes; ``ts`` is the Unix time to stamp."""
         match sample:
             case HeartRateSample():
+                for reason in sample.rejected:
+                    self.rejected[sample.role, reason] += 1
                 body = hr_payload(sample, battery=self.battery.get(Role.HR), ts=ts)
                 return [Outgoing(self.topics.hr, encode(body))]
             case FootpodSample():
@@ -83,6 +89,18 @@ class Telemetry:
             case ParseErrorSample():
                 self.parse_errors[sample.role] += 1
                 return []
+            case RejectedSample():
+                self.rejected[sample.role, sample.reason] += 1
+                return []
+
+    def sensor_health(self) -> dict[str, Any]:
+        """Per sensor: malformed notifications and rejected values so far, by reason."""
+        out: dict[str, Any] = {}
+        for role in Role:
+            reasons = {str(r): n for (ro, r), n in sorted(self.rejected.items()) if ro is role}
+            if reasons or self.parse_errors[role]:
+                out[role.value] = {"malformed": self.parse_errors[role], "rejected": reasons}
+        return out
 
     def _availability(self, role: Role, link: Link) -> Outgoing:
         payload = ONLINE if link is Link.UP else OFFLINE

@@ -31,7 +31,14 @@ from hiitd_drivers.decoding import MeasurementDecoder, decode_battery, device_in
 from hiitd_drivers.driver_errors import BleError, SensorNotFoundError
 from hiitd_drivers.gatt.device_info import DEVICE_INFO_FIELDS, parse_device_info_string
 from hiitd_drivers.gatt.uuids import BATTERY_LEVEL
-from hiitd_drivers.samples import Link, LinkSample, ParseErrorSample, Role
+from hiitd_drivers.samples import (
+    HeartRateSample,
+    Link,
+    LinkSample,
+    ParseErrorSample,
+    RejectedSample,
+    Role,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,6 +138,7 @@ class SensorLink:
         self._log = log.bind(role=role.value)
         self._task_name = f"ble-{role.value}"
         self.parse_errors = 0
+        self.rejected = 0
         self.connections = 0
 
     @property
@@ -263,7 +271,18 @@ class SensorLink:
         sample = self._decoder.decode(bytes(data), t)
         if isinstance(sample, ParseErrorSample):
             self._parse_error(sample)
+        elif isinstance(sample, RejectedSample):
+            self._rejected([sample.reason.value], sample.value)
+        elif isinstance(sample, HeartRateSample) and sample.rejected:
+            self._rejected([r.value for r in sample.rejected], None)
         self._emit(sample)
+
+    def _rejected(self, reasons: list[str], value: float | None) -> None:
+        # Logged like malformed payloads: the first few at warning, then quietly
+        # (a faulty strap sends one a second); diagnostics count every one.
+        self.rejected += 1
+        level = self._log.warning if self.rejected <= PARSE_ERRORS_LOGGED else self._log.debug
+        level("sensor_value_rejected", reasons=reasons, value=value, count=self.rejected)
 
     def _on_battery(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
         sample = decode_battery(self.role, bytes(data), self._clock.now())
