@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workout_commands(sub)
     _add_sessions_command(sub)
     _add_plan_commands(sub)
+    _add_profile_commands(sub)
     _add_admin_commands(sub)
     return parser
 
@@ -197,6 +198,25 @@ def _add_plan_commands(sub: Subparsers) -> None:
     _add_common(p, as_json=True)
 
 
+def _add_profile_commands(sub: Subparsers) -> None:
+    """``profile show|confirm-max-hr``: the max HR in use, the safety ceiling, a proposal."""
+    p = sub.add_parser("profile", help="max HR, safety ceiling, and a proposed max HR")
+    psub = p.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
+    q = psub.add_parser("show", help="the max HR and safety ceiling in use, and where from")
+    _add_common(q, as_json=True)
+    q = psub.add_parser(
+        "confirm-max-hr",
+        help="confirm a proposed max HR (its id and value, as 'profile show' prints them)",
+        description=(
+            "Confirm the max HR the daemon proposed after a session (exit 0 applied, "
+            "1 refused and why, 69 daemon or broker not reachable)."
+        ),
+    )
+    q.add_argument("proposal", metavar="ID", help="the proposal's id")
+    q.add_argument("max_hr", type=int, metavar="BPM", help="the proposed max HR")
+    _add_common(q, as_json=True)
+
+
 def _add_admin_commands(sub: Subparsers) -> None:
     """``ha discovery|remove`` and ``config check``: the Home Assistant device, the settings."""
     p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
@@ -262,6 +282,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "ha": ("ha_cmd", "cmd_ha"),
     "plan": ("plan_cmd", "cmd_plan"),
     "checkin": ("plan_cmd", "cmd_checkin"),
+    "profile": ("profile_cmd", "cmd_profile"),
 }
 
 

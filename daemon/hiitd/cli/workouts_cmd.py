@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiitd.cli.cli_support import EX_DATAERR, EX_OK, print_json, settings_from_args
+from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.profile import profile_from_settings
 from hiitd.coach.resolve import describe_target, resolve_workout
 from hiitd.coach.workout_model import DurationType, PlannedStep, Workout
 from hiitd.coach.zones import zones_report
 from hiitd.errors import WorkoutError
+from hiitd.store import learned_file
 from hiitd.store.workout_catalog import Entry, WorkoutCatalog
 from hiitd.workouts.loader import load_workout_file
 
@@ -27,13 +29,20 @@ def _out(line: str = "") -> None:
 
 def cmd_zones(args: argparse.Namespace) -> int:
     """Heart-rate and pace zones of the configured athlete."""
-    profile = profile_from_settings(settings_from_args(args).athlete)
-    report = zones_report(profile)
+    settings = settings_from_args(args)
+    # The max HR the daemon coaches with: a confirmed learned one replaces an estimate.
+    profile = learned_file.apply(
+        profile_from_settings(settings.athlete), settings.storage.state_dir
+    )
+    ceiling = safety_ceiling(settings.coach, profile)
+    report = {**zones_report(profile), "safety_ceiling": ceiling.to_payload()}
     if args.json:
         print_json(report)
         return EX_OK
     estimated = " (estimated: set athlete.max_hr)" if profile.max_hr_estimated else ""
     _out(f"max HR {profile.max_hr}{estimated}; heart-rate zones by {report['hr_zone_model']}:")
+    est = " (estimated)" if ceiling.estimated else ""
+    _out(f"safety ceiling {ceiling.bpm} bpm{est}, from {ceiling.source}")
     for zone in report["hr_zones"][report["hr_zone_model"]]:
         low, high = zone.get("low_bpm") or "", zone.get("high_bpm") or ""
         _out(f"  {zone['name']:<10} {low:>4} - {high:<4} bpm")

@@ -117,7 +117,20 @@ class CoachConfig(BaseModel):
         None,
         ge=60,
         le=250,
-        description="Heart-rate ceiling; None uses the profile's max HR at session start.",
+        description=(
+            "Heart-rate ceiling. None: athlete.max_hr if set, else a confirmed learned max, "
+            "else the estimated max plus ceiling_margin_bpm (coach/ceiling.py)."
+        ),
+    )
+    ceiling_margin_bpm: int = Field(
+        10,
+        ge=0,
+        le=30,
+        description=(
+            "Added to an *estimated* max HR (from age, or the default) to make the ceiling: "
+            "the age formulas miss by 10+ bpm for many runners, and a ceiling below a runner's "
+            "true max would nag through every hard rep. 0 for anyone with a health concern."
+        ),
     )
     safety_hold_s: float = Field(
         10.0, ge=0, description="Smoothed HR above the ceiling this long gives a safety cue."
@@ -167,7 +180,11 @@ class CoachConfig(BaseModel):
 
     # ------------------------------------------------------ max-HR learning
     learn_max_hr: bool = Field(
-        default=True, description="Raise the profile's max HR on a clean sustained higher reading."
+        default=True,
+        description=(
+            "Propose a higher max HR after a clean sustained reading above it (at most "
+            "+5 bpm a session); nothing changes until the runner confirms the proposal."
+        ),
     )
     learn_max_hr_hold_s: float = Field(
         5.0, ge=0, description="Clean beats above max HR needed this long before learning."

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from hiitd.coach import lifecycle, session_resume, step_coaching, transitions
+from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.cues import order
 from hiitd.coach.events import (
@@ -37,6 +38,7 @@ from hiitd.coach.events import (
     StateSnapshot,
     Zone,
 )
+from hiitd.coach.profile import with_learned_max_hr
 from hiitd.coach.sensors import Heart, Pod
 from hiitd.coach.session_resume import ResumePoint
 from hiitd.coach.session_state import SessionState, cadence_value, hr_value, speed_value
@@ -66,7 +68,7 @@ class Engine:
             heart=Heart(self.config.hr_window_s),
             pod=Pod(self.config.speed_window_s, self.config.pod_max_speed_mps),
             session_prefix=session_prefix,
-            ceiling=profile.max_hr,
+            ceiling=safety_ceiling(self.config, profile),
         )
         self._last_now: float | None = None
         self._said: list[Event] = []
@@ -116,8 +118,14 @@ class Engine:
 
     @property
     def ceiling(self) -> int:
-        """The safety ceiling of the current session (bpm)."""
-        return self._s.ceiling
+        """The safety ceiling of the current session (bpm; ceiling.py)."""
+        return self._s.ceiling.bpm
+
+    def confirm_max_hr(self, bpm: int) -> AthleteProfile:
+        """A learned max HR the runner confirmed: zones from the next workout, the ceiling
+        from the next session (the running one keeps its own). Returns the new profile."""
+        self._s = replace(self._s, profile=with_learned_max_hr(self._s.profile, bpm))
+        return self._s.profile
 
     # ================================================================= API
 
@@ -244,6 +252,8 @@ class Engine:
             distance_m=s.distance_m,
             hr_sensor=s.heart.status,
             footpod_sensor=s.pod.status,
+            ceiling_bpm=s.ceiling.bpm,
+            ceiling_estimated=s.ceiling.estimated,
         )
 
     def target_speed(self, now: float) -> float | None:

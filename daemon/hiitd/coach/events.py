@@ -159,6 +159,8 @@ class StateSnapshot:
     distance_m: float = 0.0  # session distance
     hr_sensor: Literal["ok", "lost", "absent"] = "absent"
     footpod_sensor: Literal["ok", "lost", "absent"] = "absent"
+    ceiling_bpm: int | None = None  # the safety ceiling (coach/ceiling.py)
+    ceiling_estimated: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -178,6 +180,8 @@ class StateSnapshot:
             "distance_m": _r(self.distance_m),
             "hr_sensor": self.hr_sensor,
             "footpod_sensor": self.footpod_sensor,
+            "ceiling_bpm": self.ceiling_bpm,
+            "ceiling_estimated": self.ceiling_estimated,
         }
 
 
@@ -338,10 +342,35 @@ class Notice:
     """Something for the log and the console, not spoken: warnings, learned values, laps."""
 
     text: str
-    code: str = ""  # short_hr_step, max_hr_raised, lap_marked
+    code: str = ""  # short_hr_step, max_hr_above_setting, lap_marked
 
 
-Event = StateChanged | CueEvent | StepEnded | SessionEnded | Notice
+@dataclass(frozen=True, slots=True)
+class MaxHrProposal:
+    """A higher max HR seen cleanly in a session: proposed, applied only once confirmed.
+
+    ``id`` and ``max_hr`` are what a confirmation must carry
+    (``cmd/confirm-max-hr``, ``hiitd profile confirm-max-hr``).
+    """
+
+    id: str
+    max_hr: int  # what is proposed: at most ``was`` + 5
+    observed: int  # the lowest bpm of the clean sustained run above ``was``
+    was: int
+    text: str
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "id": self.id,
+            "max_hr": self.max_hr,
+            "observed": self.observed,
+            "was": self.was,
+            "text": self.text,
+        }
+
+
+Event = StateChanged | CueEvent | StepEnded | SessionEnded | Notice | MaxHrProposal
 
 
 # -------------------------------------------------------------- commands

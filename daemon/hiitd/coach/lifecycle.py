@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase
 from hiitd.coach.events import (
     Command,
@@ -112,9 +113,10 @@ def fresh_session(s: SessionState, cfg: CoachConfig, now: float) -> SessionState
         safety_last=None,
         countdown_said=frozenset(),
         restores=0,
-        # The ceiling is fixed for the session: a max HR learned during it must
-        # not silence the safety cue that the same high reading deserves.
-        ceiling=cfg.safety_ceiling_bpm or s.profile.max_hr,
+        max_hr_proposed=False,
+        # The ceiling is fixed for the session: nothing the strap says during it
+        # may silence the safety cue that the same high reading deserves.
+        ceiling=safety_ceiling(cfg, s.profile),
     )
 
 

@@ -36,6 +36,8 @@ class AthleteProfile:
     weight_kg: float | None = None
     ftp_w: float | None = None
     notes: tuple[str, ...] = ()
+    # max_hr is a learned value the runner confirmed (not entered, not estimated).
+    max_hr_learned: bool = False
 
 
 class RaceFacts(Protocol):
@@ -131,6 +133,22 @@ def profile_from_settings(a: AthleteFacts) -> AthleteProfile:
         ftp_w=a.ftp_w,
         notes=tuple(notes),
     )
+
+
+def with_learned_max_hr(profile: AthleteProfile, bpm: int) -> AthleteProfile:
+    """The profile with a confirmed learned max HR, unless the runner entered one.
+
+    Precedence (coach/ceiling.py): a max HR the runner entered is theirs to
+    change; a confirmed learned one replaces only an estimate.
+    """
+    lo, hi = _PLAUSIBLE_MAX_HR
+    if not lo <= bpm <= hi:
+        raise ValueError(f"{bpm} bpm is not a plausible max heart rate ({lo}-{hi})")
+    if not profile.max_hr_estimated and not profile.max_hr_learned:
+        return profile
+    notes = tuple(n for n in profile.notes if not n.startswith("max HR"))
+    notes += (f"max HR {bpm} learned in a session and confirmed",)
+    return replace(profile, max_hr=bpm, max_hr_estimated=False, max_hr_learned=True, notes=notes)
 
 
 def raise_max_hr(profile: AthleteProfile, observed_bpm: int) -> AthleteProfile:

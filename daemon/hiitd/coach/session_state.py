@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
+from hiitd.coach.ceiling import Ceiling
 from hiitd.coach.cues import CueBook
 from hiitd.coach.events import CueEvent, CueKind, Event, Priority, State, TargetView
 from hiitd.coach.smoothing import Hold
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from hiitd.coach.workout_model import PlannedStep, Workout
 
 ACTIVE = (State.COUNTDOWN, State.RUNNING, State.PAUSED)
+NO_CEILING = Ceiling(0, "estimate", estimated=True)  # replaced before any session
 
 # Recreational runners' threshold speed (~5:00 /km): the guess when the profile has none.
 DEFAULT_THRESHOLD_MPS = 3.3
@@ -75,9 +77,10 @@ class SessionState:
     countdown_end: float = 0.0
     countdown_said: frozenset[int] = frozenset()
     started_at: float = 0.0
-    ceiling: int = 0  # the safety ceiling, fixed for the session (lifecycle.py)
+    ceiling: Ceiling = NO_CEILING  # fixed per session (ceiling.py)
     safety_hold: Hold = field(default_factory=Hold)
     safety_last: float | None = None
+    max_hr_proposed: bool = False  # one proposal a session at most (step_coaching.py)
     step_summaries: tuple[StepSummary, ...] = ()
 
     # ------------------------------------------------------------- reading

@@ -19,8 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach.cues import correction_text, countdown_due, metres_phrase, seconds_phrase
-from hiitd.coach.events import CueKind, EndedBy, Notice, Priority, State, Zone
-from hiitd.coach.profile import raise_max_hr
+from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority, State, Zone
 from hiitd.coach.scoring import Metric, correction_kind, margin_for, raw_zone
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
 from hiitd.coach.transitions import pause, resume
@@ -247,17 +246,19 @@ def watch_sensors(s: SessionState, cfg: CoachConfig, now: float) -> Next:
 def safety(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """HR above the ceiling: bypasses rate limits and quiet time, repeats every ~20 s."""
     hr = hr_value(s, cfg, now)
-    over = hr is not None and hr > s.ceiling
+    ceiling = s.ceiling.bpm
+    over = hr is not None and hr > ceiling
     held = s.safety_hold.update(now, over)
     if hr is None or not over or held < cfg.safety_hold_s:
         return s, []
     if s.safety_last is not None and now - s.safety_last < cfg.safety_repeat_s:
         return s, []
     s = replace(s, safety_last=now)
+    which = "estimated ceiling" if s.ceiling.estimated else "ceiling"
     cue = s.cue(
         CueKind.SAFETY_HR_CEILING,
-        f"Slow down now: heart rate {hr:.0f}, above your ceiling of {s.ceiling}.",
-        f"hr {hr:.0f} bpm above ceiling {s.ceiling} for {held:.0f} s",
+        f"Slow down now: heart rate {hr:.0f}, above your {which} of {ceiling}.",
+        f"hr {hr:.0f} bpm above {s.ceiling.source} ceiling {ceiling} for {held:.0f} s",
         value=hr,
     )
     return s, [cue]
@@ -284,26 +285,48 @@ def autopause(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     return s, []
 
 
-def learn_max_hr(s: SessionState, cfg: CoachConfig, sample: HeartRateSample, now: float) -> Next:
-    """Raise the profile's max HR after a clean, sustained higher reading (a Notice says so).
+# A session can show at most this much more than the known max HR: a real max
+# creeps up over hard sessions, a strap fault jumps. Larger gaps take several sessions.
+MAX_HR_RAISE_PER_SESSION = 5
 
-    Zones built from an estimated max (220 - age, Tanaka) are often 10+ bpm
-    off; a real, clean observation above it is better evidence than the formula.
+
+def learn_max_hr(s: SessionState, cfg: CoachConfig, sample: HeartRateSample, now: float) -> Next:
+    """Propose a higher max HR after a clean, sustained reading above it; change nothing.
+
+    Zones built from an estimated max (Tanaka) are often 10+ bpm off, and a
+    real, clean observation is better evidence than the formula; but a faulty
+    or spoofed strap can look clean too. So the observation is only a
+    proposal (``MaxHrProposal``), at most +5 bpm a session and once a session,
+    which the runner confirms or not; until then the profile, the zones and the
+    ceiling stay. A max HR the runner entered is not proposed over: a Notice
+    says what was seen.
     """
-    learned = s.heart.learn(
-        now, sample, s.profile.max_hr, cfg.rr_tolerance, cfg.learn_max_hr_hold_s
-    )
-    if not learned:
+    if s.max_hr_proposed:
         return s, []
-    try:
-        new = raise_max_hr(s.profile, learned)
-    except ValueError:
-        return s, []  # outside any human range: an artefact, not a maximum
-    if new.max_hr <= s.profile.max_hr:
+    profile = s.profile
+    learned = s.heart.learn(now, sample, profile.max_hr, cfg.rr_tolerance, cfg.learn_max_hr_hold_s)
+    if not learned or learned <= profile.max_hr:
         return s, []
-    notice = Notice(
-        f"New max heart rate {new.max_hr} (was {s.profile.max_hr}), held cleanly for "
-        f"{cfg.learn_max_hr_hold_s:.0f} s; zones follow it from the next workout.",
-        "max_hr_raised",
+    s = replace(s, max_hr_proposed=True)
+    held = f"held cleanly for {cfg.learn_max_hr_hold_s:.0f} s"
+    if not profile.max_hr_estimated and not profile.max_hr_learned:
+        return s, [
+            Notice(
+                f"Heart rate {learned} {held}, above your athlete.max_hr of {profile.max_hr}: "
+                "if that was real effort, raise athlete.max_hr.",
+                "max_hr_above_setting",
+            )
+        ]
+    value = min(learned, profile.max_hr + MAX_HR_RAISE_PER_SESSION)
+    proposal = MaxHrProposal(
+        id=f"{s.session_id or 'none'}.maxhr",
+        max_hr=value,
+        observed=learned,
+        was=profile.max_hr,
+        text=(
+            f"Heart rate {learned} {held}, above your max HR of {profile.max_hr}. "
+            f"Confirm {value} as your max HR if that was you, not the strap: zones and the "
+            "safety ceiling follow it from the next workout."
+        ),
     )
-    return replace(s, profile=new), [notice]
+    return s, [proposal]

@@ -9,41 +9,31 @@ The daemon owns the strap, so the command line cannot measure itself: it sends
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import uuid
 from typing import TYPE_CHECKING, Any, Final
 
-import aiomqtt
-
-from hiitd.errors import MqttError
-from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
-from hiitd.mqtt.failures import classify
+from hiitd.mqtt.command_call import (
+    REPLY_TIMEOUT_S,
+    NoDaemonError,
+    check_offline,
+    daemon_client,
+    json_doc,
+    new_request_id,
+)
+from hiitd.mqtt.connection import OPERATION_TIMEOUT_S
 from hiitd.mqtt.payloads import encode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import aiomqtt
+
     from hiitd.mqtt.topics import Topics
     from hiitd.settings import MqttSettings
 
-REPLY_TIMEOUT_S: Final = 10.0  # a running daemon answers a command in milliseconds
 # After the measurement's own time: storing takes well under a second; a daemon
 # whose clock is slower than ours (a loaded Pi) gets room.
 FINISH_SLACK_S: Final = 60.0
 ENDED: Final = frozenset({"done", "failed", "cancelled"})
-
-
-class NoDaemonError(MqttError):
-    """The broker answered but no daemon did (not running, or another athlete id)."""
-
-
-def _doc(payload: bytes) -> dict[str, Any] | None:
-    try:
-        doc = json.loads(payload)
-    except ValueError:
-        return None
-    return doc if isinstance(doc, dict) else None
 
 
 async def request_checkin(
@@ -57,20 +47,12 @@ async def request_checkin(
     Raises MqttError when the broker cannot be reached and NoDaemonError
     when no daemon answers (both: exit status 69 on the command line).
     """
-    request_id = uuid.uuid4().hex[:16]
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            client = await make_client(settings)
-            async with asyncio.timeout(CONNECT_TIMEOUT_S):
-                await stack.enter_async_context(client)
-            for topic in (topics.status, topics.cmd_result, topics.plan_checkin):
-                await client.subscribe(topic, qos=1, timeout=OPERATION_TIMEOUT_S)
-            body = encode({"duration_s": duration_s, "id": request_id})
-            await client.publish(topics.cmd("checkin"), body, qos=1, timeout=OPERATION_TIMEOUT_S)
-            return await _follow(client, topics, request_id, duration_s, on_progress)
-    except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-        failure = classify(exc, host=settings.host, port=settings.port)
-        raise MqttError(f"{failure.reason}; {failure.advice}") from exc
+    request_id = new_request_id()
+    subscribe = (topics.status, topics.cmd_result, topics.plan_checkin)
+    async with daemon_client(settings, subscribe) as client:
+        body = encode({"duration_s": duration_s, "id": request_id})
+        await client.publish(topics.cmd("checkin"), body, qos=1, timeout=OPERATION_TIMEOUT_S)
+        return await _follow(client, topics, request_id, duration_s, on_progress)
 
 
 async def _follow(
@@ -91,12 +73,8 @@ async def _follow(
             async for message in client.messages:
                 topic = message.topic.value
                 payload = message.payload
-                if topic == topics.status and payload == b"offline":
-                    raise NoDaemonError(
-                        f"the daemon of {topics.base} is offline (its status says so): "
-                        "start it with 'hiitd run' (systemctl start hiitd)"
-                    )
-                doc = _doc(payload)
+                check_offline(topics, topic, payload)
+                doc = json_doc(payload)
                 if doc is None or doc.get("id") != request_id:
                     continue  # a retained document of an earlier check-in, or someone else's
                 if topic == topics.cmd_result and not accepted:

@@ -17,10 +17,11 @@ from typing import Any, Final
 
 ACTIONS: Final = (
     "start", "pause", "resume", "skip", "lap", "stop", "workout", "rpe", "checkin",
+    "confirm-max-hr",
 )  # fmt: skip
 MAX_PAYLOAD_BYTES: Final = 4096  # a command is a word or a small object; more is abuse
 _NAME = re.compile(r"^[\w][\w .+()'-]{0,79}$")  # a catalogue name, never a path
-_KEYS: Final = {"workout", "id", "rpe", "duration_s"}
+_KEYS: Final = {"workout", "id", "rpe", "duration_s", "proposal", "max_hr"}
 NEXT: Final = "next"  # the workout name meaning "the plan's recommended session"
 # A resting check-in: 2 minutes by default (the issue's measurement); 60 s is the
 # shortest whose lnRMSSD agrees with longer recordings at rest (Esco & Flatt,
@@ -28,6 +29,12 @@ NEXT: Final = "next"  # the workout name meaning "the plan's recommended session
 CHECKIN_DEFAULT_S: Final = 120
 CHECKIN_MIN_S: Final = 60
 CHECKIN_MAX_S: Final = 300
+
+
+_CONFIRM_FORM: Final = (
+    '\'confirm-max-hr\' needs {"proposal": ID, "max_hr": BPM} as published on '
+    "profile/max_hr_proposal"
+)
 
 
 class CommandError(ValueError):
@@ -43,6 +50,8 @@ class ParsedCommand:
     request_id: str | None = None  # echoed in cmd/result so a caller can match replies
     rpe: int | None = None  # ``rpe``: the last session's rating, 0-10
     duration_s: int | None = None  # ``checkin``: how long to measure
+    proposal: str | None = None  # ``confirm-max-hr``: the proposal's id ...
+    max_hr: int | None = None  # ... and its value, both as published
 
 
 def _check_name(name: object) -> str:
@@ -101,6 +110,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             raise CommandError("'rpe' needs a rating from 0 to 10 as payload")
         if action == "checkin":
             return ParsedCommand(action, duration_s=CHECKIN_DEFAULT_S)
+        if action == "confirm-max-hr":
+            raise CommandError(_CONFIRM_FORM)
         return ParsedCommand(action)
     if text.startswith(("{", "[", '"')):
         try:
@@ -117,6 +128,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
         return ParsedCommand(action, rpe=_check_rpe(text))
     if action == "checkin":
         return ParsedCommand(action, duration_s=_check_duration(text))
+    if action == "confirm-max-hr":
+        raise CommandError(_CONFIRM_FORM)
     if action not in {"start", "workout"}:
         raise CommandError(f"'{action}' takes no payload, got {text!r:.40}")
     return ParsedCommand(action, _check_name(text))
@@ -126,7 +139,7 @@ def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
     unknown = sorted(set(doc) - _KEYS)
     if unknown:
         raise CommandError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: workout, id, rpe, duration_s"
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
         )
     request_id = doc.get("id")
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 64):
@@ -140,9 +153,22 @@ def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
         raise CommandError("'rpe' needs {\"rpe\": 0-10}; other actions take no rpe")
     if ("duration_s" in doc) and action != "checkin":
         raise CommandError(f"'{action}' takes no duration_s (only 'checkin' does)")
+    if ("proposal" in doc or "max_hr" in doc) != (action == "confirm-max-hr"):
+        raise CommandError(_CONFIRM_FORM + "; other actions take no proposal or max_hr")
+    if action == "confirm-max-hr":
+        return _confirm(doc, request_id)
     if action == "rpe":
         return ParsedCommand(action, rpe=_check_rpe(doc["rpe"]), request_id=request_id)
     if action == "checkin":
         duration = _check_duration(doc.get("duration_s", CHECKIN_DEFAULT_S))
         return ParsedCommand(action, request_id=request_id, duration_s=duration)
     return ParsedCommand(action, None if workout is None else _check_name(workout), request_id)
+
+
+def _confirm(doc: dict[str, Any], request_id: str | None) -> ParsedCommand:
+    proposal, max_hr = doc.get("proposal"), doc.get("max_hr")
+    if not isinstance(proposal, str) or not 0 < len(proposal) <= 80:
+        raise CommandError(f"proposal must be the proposal's id (a string), got {proposal!r:.40}")
+    if isinstance(max_hr, bool) or not isinstance(max_hr, int) or not 100 <= max_hr <= 250:
+        raise CommandError(f"max_hr must be whole beats per minute, got {max_hr!r:.40}")
+    return ParsedCommand("confirm-max-hr", request_id=request_id, proposal=proposal, max_hr=max_hr)

@@ -167,6 +167,28 @@ def _session_sensors(b: _Builder) -> None:
     # The session's own distance, not the footpod's odometer; it restarts with each session.
     km = _maybe("value_json.distance_m", "(value_json.distance_m / 1000) | round(3)")
     b.sensor("distance", "Distance", state, km, _opts("km", "distance", "total_increasing", 2))
+    # The safety ceiling (coach/ceiling.py); "estimated" says whether it rests on a formula.
+    ceiling = _opts("bpm", state_class=None, precision=0, icon="mdi:heart-flash")
+    estimated = {
+        "json_attributes_topic": state,
+        "json_attributes_template": "{{ {'estimated': value_json.ceiling_estimated} | tojson }}",
+    }
+    b.sensor("safety_ceiling", "Safety ceiling", state, "{{ value_json.ceiling_bpm }}", ceiling,
+             **estimated)  # fmt: skip
+
+
+def _profile_entities(b: _Builder) -> None:
+    """A proposed max HR waiting for the runner (``profile/max_hr_proposal``); id as attribute."""
+    topic = b.topics.max_hr_proposal
+    keys = ("id", "observed", "was", "text")
+    figures = ", ".join(f"'{k}': value_json.get('{k}')" for k in keys)
+    attributes = {
+        "json_attributes_topic": topic,
+        "json_attributes_template": f"{{{{ {{{figures}}} | tojson }}}}",
+    }
+    value = "{{ value_json.max_hr if value_json.state == 'proposed' else None }}"
+    opts = _opts("bpm", state_class=None, precision=0, icon="mdi:heart-plus")
+    b.sensor("max_hr_proposal", "Proposed max HR", topic, value, opts, **attributes)
 
 
 # The figures of the last result shown as attributes (runtime/post_session.py, _key_figures).
@@ -308,6 +330,7 @@ def discovery_payload(
     _controls(b, workouts)
     _plan_entities(b)
     _checkin_entities(b)
+    _profile_entities(b)
     origin = {"name": "hiitd", "sw_version": version}
     if support_url is not None:
         origin["support_url"] = support_url

@@ -96,8 +96,13 @@ class Topics:
 
     @property
     def diagnostics(self) -> str:
-        """The daemon's health (the store: ok or unavailable, and why), retained."""
+        """The daemon's health (the store, the sensors' rejected values), retained."""
         return f"{self.base}/diagnostics"
+
+    @property
+    def max_hr_proposal(self) -> str:
+        """A higher max HR seen in a session, waiting for the runner's confirmation, retained."""
+        return f"{self.base}/profile/max_hr_proposal"
 
     def cmd(self, action: str) -> str:
         """Where a command ``action`` is sent to this daemon."""

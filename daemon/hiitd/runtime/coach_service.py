@@ -23,6 +23,7 @@ from hiitd.coach.events import (
     Command,
     CueEvent,
     Event,
+    MaxHrProposal,
     Notice,
     SessionEnded,
     State,
@@ -56,6 +57,14 @@ class ResultTaker(Protocol):
         ...
 
 
+class MaxHrKeeper(Protocol):
+    """Applies a proposed max HR once the runner confirms it (runtime/profile_service.py)."""
+
+    def confirm_max_hr(self, proposal_id: str, max_hr: int) -> str | None:
+        """None when applied; else why not (not the waiting proposal, another value)."""
+        ...
+
+
 class Planner(Protocol):
     """Keeps the runner's ratings and knows the recommended next session."""
 
@@ -84,6 +93,7 @@ class Coach:
     plan: Planner | None = None
     # The live readiness check-in (``cmd/checkin``), when a strap can take one.
     checkins: CheckinDesk | None = None
+    max_hr: MaxHrKeeper | None = None
     _last_state_wall: float = field(default=-1e9, init=False)
 
     # ------------------------------------------------------------------ inputs
@@ -129,6 +139,10 @@ class Coach:
             if self.plan is None or parsed.rpe is None:
                 return [], "no session store: the rating cannot be kept"
             return [], self.plan.rate_session(parsed.rpe)
+        if parsed.action == "confirm-max-hr":
+            if self.max_hr is None or parsed.proposal is None or parsed.max_hr is None:
+                return [], "no learned profile here: nothing to confirm"
+            return [], self.max_hr.confirm_max_hr(parsed.proposal, parsed.max_hr)
         desk = self.checkins
         if parsed.action == "checkin":
             if desk is None or parsed.duration_s is None:
@@ -216,6 +230,12 @@ class Coach:
                         out.append(self.result_message(body))
                 case Notice(text=text, code=code):
                     log.info("coach_notice", code=code, text=text)
+                case MaxHrProposal():
+                    log.warning("max_hr_proposed", **event.to_payload())
+                    body = {"ts": ts, "state": "proposed", **event.to_payload()}
+                    out.append(
+                        Outgoing(self.topics.max_hr_proposal, encode(body), qos=1, retain=True)
+                    )
         del now
         return out
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from hiitd.coach.engine import Engine
-from hiitd.coach.events import Notice, SessionEnded
+from hiitd.coach.events import SessionEnded
 from hiitd.coach.profile import profile_from_settings
 from hiitd.mqtt.broker_link import MqttLink
 from hiitd.mqtt.discovery import ha_status_topic
@@ -35,6 +35,7 @@ from hiitd.runtime.inbox import Inbox
 from hiitd.runtime.outlet import Outlet
 from hiitd.runtime.plan_service import PlanService
 from hiitd.runtime.post_session import PostSession
+from hiitd.runtime.profile_service import ProfileService
 from hiitd.runtime.recording_service import RecordingService
 from hiitd.runtime.sample_pump import SamplePump, SampleQueue
 from hiitd.runtime.telemetry import Outgoing, Telemetry
@@ -107,11 +108,15 @@ class Daemon:
             topics, clock, wall, hr_enabled=settings.ble.hr.enabled, recording=self.recording,
             plan=self.plan, plan_config=settings.plan, outlet=self.outlet,
         )  # fmt: skip
+        self.profile = ProfileService(
+            state_dir, engine, self.catalog, self.outlet, topics, wall=wall
+        )
         self.coach = Coach(
             engine, self.catalog, topics, wall,
-            listeners=[_keep_learned(settings, engine), self._note_end, *opts.listeners],
+            listeners=[self.profile.on_event, self._note_end, *opts.listeners],
             observers=[self.recording.on_events],
             results=self.post_session, plan=self.plan, checkins=self.checkins.desk,
+            max_hr=self.profile,
         )  # fmt: skip
         self.commands = CommandIntake(self.inbox, self.coach, self.recording, self.outlet, clock)
         self.home_assistant = HomeAssistantPresence(self.inbox, settings, self.catalog, self.link)
@@ -168,6 +173,7 @@ class Daemon:
         now, send = self.clock.now(), self.outlet.send
         send(self.telemetry.initial(self.settings.ble.enabled_roles()))
         send(self.coach.initial(now))
+        self.profile.announce()
         restored = self.recording.recover(self.catalog, resume=self.opts.resume)
         send(self.coach.publish_events(restored, now))
         await self.pump.pump()
@@ -230,15 +236,4 @@ def build_coach(
     """A coach with no recording (tests, tools): the engine and the workout catalogue."""
     engine = build_engine(settings)
     catalog = WorkoutCatalog(settings.storage.state_dir, engine.profile)
-    listeners = [_keep_learned(settings, engine)]
-    return Coach(engine, catalog, topics, wall, listeners=listeners, checkins=checkins, plan=plan)
-
-
-def _keep_learned(settings: Settings, engine: Engine) -> Callable[[Event], None]:
-    """A listener that keeps a raised max HR in ``learned.json``."""
-
-    def keep(event: Event) -> None:
-        if isinstance(event, Notice) and event.code == "max_hr_raised":
-            learned_file.save_max_hr(settings.storage.state_dir, engine.profile.max_hr)
-
-    return keep
+    return Coach(engine, catalog, topics, wall, checkins=checkins, plan=plan)

@@ -49,6 +49,10 @@ class WorkoutCatalog:
         self.directory = state_dir / "workouts"
         self.profile = profile
 
+    def use_profile(self, profile: AthleteProfile) -> None:
+        """Resolve from now on against ``profile`` (a confirmed max HR: zones follow it)."""
+        self.profile = profile
+
     def _imported(self) -> dict[str, Path]:
         if not self.directory.is_dir():
             return {}
