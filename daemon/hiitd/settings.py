@@ -240,6 +240,20 @@ class StorageSettings(_Section):
 
     state_dir: Path = Field(default_factory=_default_state_dir)
     sample_retention_days: Annotated[int, Field(ge=1)] | None = 365
+    retention_start_delay_s: Annotated[float, Field(ge=0, le=86400)] = Field(
+        3600.0,
+        description=(
+            "No pruning in the first hour after start: a Pi's clock may still step when "
+            "NTP syncs (runtime/wall_clock.py)"
+        ),
+    )
+    clock_sync_file: Path = Field(
+        Path("/run/systemd/timesync/synchronized"),
+        description=(
+            "Exists once the wall clock is synchronised (systemd-timesyncd); its folder "
+            "without it means not yet, neither means unknown"
+        ),
+    )
 
 
 class LogSettings(_Section):

@@ -13,7 +13,12 @@ from typing import Protocol
 
 
 class Clock(Protocol):
-    """Monotonic time in seconds, and a sleep measured on the same clock."""
+    """Monotonic time in seconds, and a sleep measured on the same clock.
+
+    ``rate`` is how many clock seconds pass per real second (1 for real time).
+    """
+
+    rate: float
 
     def now(self) -> float:
         """Return the current clock time in seconds."""
@@ -26,6 +31,8 @@ class Clock(Protocol):
 
 class MonotonicClock:
     """Real time: ``time.monotonic`` and ``asyncio.sleep``."""
+
+    rate = 1.0
 
     def now(self) -> float:
         """Return ``time.monotonic()``."""
@@ -42,7 +49,7 @@ class ScaledClock:
     def __init__(self, factor: float) -> None:
         if factor <= 0:
             raise ValueError(f"clock factor must be positive, got {factor}")
-        self.factor = factor
+        self.factor = self.rate = factor
         self._origin = time.monotonic()
 
     def now(self) -> float:

@@ -149,13 +149,13 @@ def test_resume_continues_the_stored_session_after_a_gap(tmp_path: Path) -> None
     rec.close(s.now)  # the daemon stops; the session stays running in the store
     before = s.builder.record()
     assert before is not None
-    # A new daemon: its monotonic clock starts again (now=1000), 20 s of wall time later.
+    # A new daemon: its monotonic clock starts again (now=1000), 20 s after the last point.
     # (The engine has no restore yet: the samples go to the recorder directly.)
     s2 = Session()
     rec2 = Recorder(s2.builder, tmp_path)
     with Store.open(tmp_path) as store:
         stored = store.load_for_resume(before.session_id)
-    rec2.resume(stored, resume_t0(stored, now=1000.0, now_wall=before.start_wall + 50.0))
+    rec2.resume(stored, resume_t0(stored, now=1000.0, gap_s=20.0))
     for now in range(1001, 1011):
         rec2.on_sample(HeartRateSample(now, 150, (400.0,), contact=True), now)
         rec2.maybe_checkpoint(now)

@@ -74,14 +74,14 @@ def test_recover_closes_in_the_store_what_it_does_not_resume(tmp_path: Path) -> 
 
 
 def test_resume_t0_keeps_the_downtime_as_a_gap_and_never_goes_back() -> None:
-    """New points continue at the real elapsed time, never before the stored ones."""
+    """New points continue after the monotonic gap, never before the stored ones."""
     s = Session()
     s.cmd("start")
     s.run(30)
     rec = s.builder.record()
     assert rec is not None
-    assert 5.0 - resume_t0(rec, now=5.0, now_wall=rec.start_wall + 100.0) == 100.0
-    assert 5.0 - resume_t0(rec, now=5.0, now_wall=rec.start_wall - 1000.0) == 30.0
+    assert 5.0 - resume_t0(rec, now=5.0, gap_s=70.0) == 100.0
+    assert 5.0 - resume_t0(rec, now=5.0, gap_s=-1000.0) == 30.0
 
 
 def test_a_resumed_builder_records_what_the_uninterrupted_one_does() -> None:

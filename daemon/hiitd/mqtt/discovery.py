@@ -169,9 +169,10 @@ def _session_sensors(b: _Builder) -> None:
     b.sensor("distance", "Distance", state, km, _opts("km", "distance", "total_increasing", 2))
     # The safety ceiling (coach/ceiling.py); "estimated" says whether it rests on a formula.
     ceiling = _opts("bpm", state_class=None, precision=0, icon="mdi:heart-flash")
+    flag = "{'estimated': value_json.get('ceiling_estimated')}"
     estimated = {
         "json_attributes_topic": state,
-        "json_attributes_template": "{{ {'estimated': value_json.ceiling_estimated} | tojson }}",
+        "json_attributes_template": f"{{{{ {flag} | tojson }}}}",
     }
     b.sensor("safety_ceiling", "Safety ceiling", state, "{{ value_json.ceiling_bpm }}", ceiling,
              **estimated)  # fmt: skip

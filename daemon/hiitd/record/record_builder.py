@@ -75,6 +75,10 @@ class _Open:
         """The session stopped or finished ``t`` seconds in."""
         self.status, self.end_t = status, t
 
+    def reanchor(self, start_wall: float) -> None:
+        """The start in a corrected wall time (the clock was set during the session)."""
+        self.start_wall = start_wall
+
     def complete(self) -> None:
         """A stopped session turns out to have completed its workout (``SessionEnded`` says so)."""
         self.status = SessionStatus.FINISHED
@@ -146,14 +150,23 @@ class RecordBuilder:
             case _:
                 pass
 
-    def resume(self, record: SessionRecord, t0: float) -> None:
+    def reanchor(self, start_wall: float) -> None:
+        """The wall clock was set meanwhile: the session's start, in the corrected wall time."""
+        if self.current is not None:
+            self.current.reanchor(start_wall)
+
+    def resume(
+        self, record: SessionRecord, t0: float, gap: tuple[float, float] | None = None
+    ) -> None:
         """Continue recording a stored, unfinished session (after a daemon restart).
 
         ``t0`` is the source-clock time of the record's ``t = 0``, so new points
         get ``t = now - t0`` after the stored ones (see ``recovery.resume_t0``:
         the downtime stays a gap). The engine must come back with the same
         session id, or its next state starts a new session. The open step (if
-        any) continues; devices known now win over the stored ones.
+        any) continues; devices known now win over the stored ones. ``gap``
+        (start and end ``t`` of the downtime) is recorded as a pause: the runner
+        was not coached, and it is no moving time.
         """
         self.current = _Open(
             session_id=record.session_id,
@@ -168,6 +181,9 @@ class RecordBuilder:
             pauses=list(record.pauses),
             cues=list(record.cues),
         )
+        open_pause = any(p.end_t is None for p in record.pauses)
+        if gap is not None and gap[1] > gap[0] and not open_pause:
+            self.current.pauses.append(PauseRecord(gap[0], gap[1], auto=True))
         open_steps = [s.index for s in record.steps if s.end_t is None]
         self._step_index = open_steps[-1] if open_steps else None
         roles = {r.value: r for r in Role}

@@ -14,6 +14,7 @@ readiness check-in (runtime/checkin_desk.py).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-STATE_MIN_INTERVAL_S = 1.0  # wall seconds between unchanged-state refreshes (remaining time)
+STATE_MIN_INTERVAL_S = 1.0  # real seconds between unchanged-state refreshes (remaining time)
 
 
 class ResultTaker(Protocol):
@@ -94,7 +95,11 @@ class Coach:
     # The live readiness check-in (``cmd/checkin``), when a strap can take one.
     checkins: CheckinDesk | None = None
     max_hr: MaxHrKeeper | None = None
-    _last_state_wall: float = field(default=-1e9, init=False)
+    # Real seconds for the state refresh and the cues' ``age_s``: a wall clock that
+    # steps back (NTP) must not stop the refresh, nor one that steps forward age a cue.
+    monotonic: Callable[[], float] = time.monotonic
+    _last_state_at: float = field(default=-1e9, init=False)
+    _cue_seq: int = field(default=0, init=False)
 
     # ------------------------------------------------------------------ inputs
 
@@ -206,12 +211,21 @@ class Coach:
             match event:
                 case StateChanged(snapshot=snap):
                     out.append(self._state_message(snap.to_payload(), ts))
-                    self._last_state_wall = ts
+                    self._last_state_at = self.monotonic()
                 case CueEvent(cue=cue):
                     # Into the journal too: the runner's cues are heard with no broker.
                     log.info("cue", id=cue.id, kind=cue.kind.value, text=cue.text)
                     # ``event_type``: what Home Assistant's MQTT event entity switches on.
-                    body = {"ts": ts, **cue.to_payload(), "event_type": cue.kind.value}
+                    # ``seq`` orders the cues of a daemon run whatever the wall clock did;
+                    # ``age_s`` is how long ago it was decided (the outbox updates it).
+                    self._cue_seq += 1
+                    body = {
+                        "ts": ts,
+                        **cue.to_payload(),
+                        "event_type": cue.kind.value,
+                        "seq": self._cue_seq,
+                        "age_s": 0.0,
+                    }
                     out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
                 case StepEnded(summary=s):
                     # A stable id: a consumer that gets a redelivery can drop it.
@@ -253,11 +267,11 @@ class Coach:
         snap = self.engine.snapshot(now)
         if snap.state in {State.IDLE, State.FINISHED}:
             return []
-        ts = self.wall()
-        if ts - self._last_state_wall < STATE_MIN_INTERVAL_S:
+        at = self.monotonic()
+        if at - self._last_state_at < STATE_MIN_INTERVAL_S:
             return []
-        self._last_state_wall = ts
-        return [self._state_message(snap.to_payload(), ts)]
+        self._last_state_at = at
+        return [self._state_message(snap.to_payload(), self.wall())]
 
     def initial(self, now: float) -> list[Outgoing]:
         """The state to publish at start-up (retained: dashboards see idle, not stale)."""

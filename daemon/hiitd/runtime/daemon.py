@@ -97,7 +97,7 @@ class Daemon:
         )
         engine = build_engine(settings)
         self.catalog = WorkoutCatalog(state_dir, engine.profile)
-        self.recording = RecordingService(state_dir, engine, clock, wall)
+        self.recording = RecordingService(settings.storage, engine, clock, wall)
         self.outbox = DurableOutbox(self.recording.store, self.link)
         self.outlet = Outlet(self.link, self.outbox, opts.printer)
         self.plan = PlanService(self.recording.store, settings.plan, wall, self.outlet, topics)

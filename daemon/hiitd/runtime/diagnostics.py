@@ -1,9 +1,11 @@
 """The retained ``<base>/diagnostics``: what a runner's dashboard needs to trust the data.
 
 One document, published when it changes: the session store's health (``store``
-``ok`` or ``unavailable``, ``error``, ``failures``, ``consequence``), and per
-sensor the malformed notifications and the values the plausibility gate did
-not believe, by reason (``sensors``). A change in the store's health goes out
+``ok`` or ``unavailable``, ``error``, ``failures``, ``consequence``), the wall
+clock (``clock``: synchronized, unsynchronized or unknown; ``clock_note``: why
+it is not believed, runtime/wall_clock.py), and per sensor the malformed
+notifications and the values the plausibility gate did not believe, by reason
+(``sensors``). A change in the store's health goes out
 within half a second; counts that only grew, at most every ``COUNTS_EVERY_S``
 (a faulty strap sends one a second, and the broker need not hear each).
 """
@@ -53,8 +55,8 @@ class Diagnostics:
     async def run(self) -> None:
         """Publish at start, then whenever something changed (counts at most every 10 s)."""
         while True:
-            health = self._recording.health()
-            state = (health["store"], health["error"])
+            health = {**self._recording.health(), **self._recording.clock_view().to_payload()}
+            state = (health["store"], health["error"], health["clock"], health["clock_note"])
             counts = self._telemetry.sensor_health()
             now = self._monotonic()
             counts_due = counts != self._said_counts and now - self._said_at >= COUNTS_EVERY_S

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import time
 from typing import TYPE_CHECKING
 
 import structlog
 
 from hiitd.errors import MqttError, StoreError
+from hiitd.mqtt.payloads import encode
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hiitd.mqtt.broker_link import MqttLink
     from hiitd.runtime.telemetry import Outgoing
     from hiitd.store.db import Store
@@ -34,23 +39,36 @@ DELIVERED_KEEP_S = 7 * 24 * 3600.0  # delivered outbox rows are kept a week for 
 class DurableOutbox:
     """Stores durable messages and delivers them until the broker acknowledges each."""
 
-    def __init__(self, store: Store | None, link: MqttLink) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        link: MqttLink,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         """``store`` None: the store could not be opened; ``put`` then refuses everything."""
         self._store = store
         self._link = link
         self._wake = asyncio.Event()
         self._wake.set()  # deliver what a previous run left in the outbox
         self._idle = asyncio.Event()
+        self._monotonic = monotonic
+        self._wall = wall
+        self._born: dict[int, float] = {}  # outbox id -> monotonic time stored (this run)
 
     def put(self, out: Outgoing) -> bool:
         """Store ``out`` for the delivery task; False when the store is down."""
         if self._store is None:
             return False
         try:
-            self._store.enqueue(out.topic, out.payload, qos=max(out.qos, 1), retain=out.retain)
+            row = self._store.enqueue(
+                out.topic, out.payload, qos=max(out.qos, 1), retain=out.retain
+            )
         except StoreError as exc:
             log.warning("outbox_unavailable", topic=out.topic, error=str(exc))
             return False
+        self._born[row] = self._monotonic()
         if out.retain:
             self._link.hold_retained(out.topic, out.payload, qos=max(out.qos, 1))
         self._idle.clear()
@@ -89,7 +107,7 @@ class DurableOutbox:
             await self._link.wait_connected()
             try:
                 await self._link.publish_confirmed(
-                    item.topic, item.payload, qos=item.qos, retain=item.retain
+                    item.topic, self._aged(item), qos=item.qos, retain=item.retain
                 )
             except MqttError as exc:
                 log.debug("outbox_retry", id=item.id, topic=item.topic, error=str(exc))
@@ -101,4 +119,27 @@ class DurableOutbox:
             # and this mark would otherwise resend the message at the next start.
             with contextlib.suppress(StoreError):
                 store.mark_delivered(item.id)
+            self._born.pop(item.id, None)
             return
+
+    def _aged(self, item: OutboxItem) -> bytes:
+        """The payload with ``age_s`` now, for a message that carries one (a cue).
+
+        Measured on the monotonic clock for what this run stored; for what a
+        previous run left, from its ``ts`` (the best there is across a restart).
+        """
+        if b'"age_s"' not in item.payload:
+            return item.payload
+        try:
+            doc = json.loads(item.payload)
+        except ValueError:
+            return item.payload
+        born = self._born.get(item.id)
+        ts = doc.get("ts")
+        age: float | None = None
+        if born is not None:
+            age = self._monotonic() - born
+        elif isinstance(ts, int | float):
+            age = self._wall() - ts
+        doc["age_s"] = None if age is None or age < 0 else round(age, 1)
+        return encode(doc)

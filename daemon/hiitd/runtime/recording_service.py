@@ -13,15 +13,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
+import time
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from hiitd.coach.session_resume import ResumePoint
 from hiitd.errors import HiitdError, StoreError
 from hiitd.record.record_builder import RecordBuilder
+from hiitd.runtime.wall_clock import (
+    ClockView,
+    StepWatch,
+    boot_id,
+    judge,
+    retention_blocked,
+    sync_state,
+)
+from hiitd.store import resume_file
 from hiitd.store.checkpointer import Recorder
 from hiitd.store.crash_recovery import RESUME_WINDOW_S, Action, recover, resume_t0
+from hiitd.store.rows import last_t
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +41,7 @@ if TYPE_CHECKING:
     from hiitd.coach.engine import Engine
     from hiitd.coach.events import Event
     from hiitd.runtime.telemetry import Outgoing
+    from hiitd.settings import StorageSettings
     from hiitd.store.db import Store
     from hiitd.store.workout_catalog import WorkoutCatalog
     from hiitd_drivers.clock import Clock
@@ -39,7 +51,6 @@ log = structlog.get_logger(__name__)
 
 CHECK_EVERY_S = 0.25  # how often the checkpoint task looks whether one is due
 RETENTION_EVERY_S = 24 * 3600.0
-RESUME_FILE = "resume.json"
 
 
 class RecordingService:
@@ -47,16 +58,20 @@ class RecordingService:
 
     def __init__(
         self,
-        state_dir: Path,
+        storage: StorageSettings,
         engine: Engine,
         clock: Clock,
         wall: Callable[[], float],
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Opens the store now (start-up: recovery and the outbox need it); see ``store``."""
-        self.state_dir = state_dir
+        self.state_dir = state_dir = storage.state_dir
+        self._storage = storage
         self._engine = engine
         self._clock = clock
         self._wall = wall
+        self._monotonic = monotonic
+        self._boot = boot_id()
         builder = RecordBuilder(
             profile=lambda: engine.profile,
             planned=lambda: engine.steps,
@@ -65,6 +80,8 @@ class RecordingService:
         self.recorder = Recorder(builder, state_dir, wall=wall)
         # None when it cannot be opened: the recorder retries at each checkpoint.
         self.store: Store | None = self.recorder.open_store()
+        self._newest_wall = self._read_newest_wall()
+        self._steps = StepWatch(wall, monotonic)
 
     # ------------------------------------------------------------ the loop side
 
@@ -135,86 +152,118 @@ class RecordingService:
         while True:
             await asyncio.sleep(CHECK_EVERY_S)
             now = self._clock.now()
+            self._follow_clock_steps(now)
             cp = self.recorder.take_checkpoint(now)
             if cp is None:
                 continue
             point = self._engine.resume_point(now)
             await asyncio.to_thread(self.recorder.write, cp)
-            await asyncio.to_thread(_write_resume_point, self.state_dir, point, self._wall())
+            wall = self._wall()
+            self._newest_wall = max(self._newest_wall or wall, wall)
+            await asyncio.to_thread(
+                resume_file.write, self.state_dir, point, wall=wall, boot=self._boot,
+                mono=self._monotonic(), rate=self._clock.rate,
+            )  # fmt: skip
+
+    def _follow_clock_steps(self, now: float) -> None:
+        """The wall clock was set (NTP's first sync): the running session's start follows it."""
+        step = self._steps.stepped()
+        builder = self.recorder.builder
+        if step is None or builder.current is None or not builder.active:
+            return
+        start_wall = self._wall() - (now - builder.current.t0)
+        builder.reanchor(start_wall)
+        log.warning(
+            "clock_stepped",
+            step_s=round(step, 1),
+            session_id=builder.current.session_id,
+            start_wall=start_wall,
+            consequence="the session's times follow the new wall clock",
+        )
+
+    def clock_view(self) -> ClockView:
+        """Whether the wall clock may be believed now (diagnostics, retention)."""
+        sync = sync_state(self._storage.clock_sync_file)
+        return judge(sync, self._wall(), self._newest_wall)
+
+    def _read_newest_wall(self) -> float | None:
+        if self.store is None:
+            return None
+        try:
+            return self.store.newest_wall()
+        except StoreError:
+            return None
 
     async def maintenance(self, retention_days: int | None) -> None:
-        """Once a day: drop raw samples past the retention (summaries stay)."""
+        """Once a day: drop raw samples past the retention (summaries stay).
+
+        Never in the first hour after start (``retention_start_delay_s``), and
+        never while the wall clock cannot be believed or is more than a day
+        beyond the newest session (runtime/wall_clock.py): pruning deletes by
+        age, and a clock that is ahead would delete what is not old.
+        """
         store = self.store
         if store is None:
             return
+        await asyncio.sleep(self._storage.retention_start_delay_s)
         while True:
-            try:
-                pruned = await asyncio.to_thread(store.prune_samples, retention_days)
-            except StoreError as exc:
-                log.warning("retention_failed", error=str(exc))
+            now_wall = self._wall()
+            why = retention_blocked(self.clock_view(), now_wall, self._newest_wall)
+            if why is not None:
+                log.warning("retention_deferred", reason=why, retry_in_s=RETENTION_EVERY_S)
             else:
-                if pruned:
-                    log.info("samples_pruned", sessions=pruned, retention_days=retention_days)
+                await self._prune(store, retention_days, now_wall)
             await asyncio.sleep(RETENTION_EVERY_S)
+
+    async def _prune(self, store: Store, retention_days: int | None, now_wall: float) -> None:
+        try:
+            pruned = await asyncio.to_thread(store.prune_samples, retention_days, now_wall=now_wall)
+        except StoreError as exc:
+            log.warning("retention_failed", error=str(exc))
+        else:
+            if pruned:
+                log.info("samples_pruned", sessions=pruned, retention_days=retention_days)
 
     def recover(self, catalog: WorkoutCatalog, *, resume: bool = True) -> list[Event]:
         """At start-up: continue the session a crash interrupted, or close it as interrupted.
 
-        Resumed when its last checkpoint is recent (systemd restarted us; the
-        runner is still out there) and the engine's resume point matches it.
+        Resumed when its last checkpoint is recent on the monotonic clock of
+        this boot (systemd restarted us; the runner is still out there) and the
+        engine's resume point matches it; the downtime becomes a pause in the
+        record. Across a reboot the downtime cannot be measured: closed.
         Returns the engine's events (the ``resumed`` cue and state) to publish.
         """
         store = self.store
         if store is None:
             return []
         now, now_wall = self._clock.now(), self._wall()
+        newest = max(store.unfinished(), key=lambda r: r.start_wall, default=None)
+        stored = None if newest is None else resume_file.read(self.state_dir, newest.session_id)
+        gap = math.inf if stored is None else stored.gap_s(self._boot, self._monotonic())
+        window = RESUME_WINDOW_S if resume else -1.0
         try:
-            decision = recover(store, now_wall, resume_window_s=RESUME_WINDOW_S if resume else -1.0)
+            decision = recover(store, now_wall, resume_window_s=window, gap_s=gap)
             if decision.action is not Action.RESUME or decision.session is None:
                 if decision.closed:
                     log.warning("sessions_interrupted", sessions=list(decision.closed))
                 return []
-            sid = decision.session.session_id
-            point = _read_resume_point(self.state_dir, sid)
-            events: list[Event] = []
-            if point is not None:
-                events = self._engine.restore_from(catalog.get(point.workout), point, now)
+            assert stored is not None  # a finite gap needs a stored point
+            sid, point = decision.session.session_id, stored.point
+            events = self._engine.restore_from(catalog.get(point.workout), point, now)
         except (HiitdError, ValueError) as exc:
             log.warning("session_not_resumed", error=str(exc))
-            events, point = [], None
-            sid = decision.session.session_id if decision.session else ""
-        if point is None:
-            if sid:
-                store.mark_interrupted(sid, wall=now_wall)
-                log.warning("sessions_interrupted", sessions=[sid], reason="no resume point")
+            if newest is not None and store.mark_interrupted(newest.session_id, wall=now_wall):
+                log.warning("sessions_interrupted", sessions=[newest.session_id])
             return []
         record = store.load_for_resume(sid)
-        self.recorder.resume(record, resume_t0(record, now, now_wall))
-        log.info("session_resumed", session_id=sid, step_index=point.step_index)
+        gap_s = gap * stored.rate
+        last = last_t(record)
+        self.recorder.resume(record, resume_t0(record, now, gap_s), (last, last + gap_s))
+        log.info(
+            "session_resumed", session_id=sid, step_index=point.step_index, gap_s=round(gap, 1)
+        )
         return events
 
     def close(self) -> None:
         """A final checkpoint; a running session stays resumable."""
         self.recorder.close(self._clock.now())
-
-
-def _write_resume_point(state_dir: Path, point: ResumePoint | None, wall: float) -> None:
-    path = state_dir / RESUME_FILE
-    try:
-        if point is None:
-            path.unlink(missing_ok=True)
-            return
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"wall": wall, "point": point.to_payload()}), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        log.debug("resume_point_not_written", error=str(exc))
-
-
-def _read_resume_point(state_dir: Path, session_id: str) -> ResumePoint | None:
-    try:
-        doc = json.loads((state_dir / RESUME_FILE).read_text(encoding="utf-8"))
-        point = ResumePoint.from_payload(doc["point"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return point if point.session_id == session_id else None

@@ -115,9 +115,11 @@ class Recorder:
         if cur is not None and cur.status is not SessionStatus.RUNNING:
             self._queue_ended()
 
-    def resume(self, record: SessionRecord, t0: float) -> None:
-        """Continue a stored unfinished session (see crash_recovery.py)."""
-        self.builder.resume(record, t0)
+    def resume(
+        self, record: SessionRecord, t0: float, gap: tuple[float, float] | None = None
+    ) -> None:
+        """Continue a stored unfinished session (see crash_recovery.py); ``gap``: a pause."""
+        self.builder.resume(record, t0, gap)
 
     def _replaces(self, event: StateChanged) -> bool:
         cur, snap = self.builder.current, event.snapshot

@@ -155,6 +155,15 @@ class Store:
         with self._read("list sessions") as conn:
             return sessions.listing(conn, "status = 'running'", -1)
 
+    def newest_wall(self) -> float | None:
+        """The newest wall time any session holds (start or last checkpoint), or None."""
+        with self._read("read newest session") as conn:
+            row = conn.execute(
+                "SELECT max(max(start_wall, coalesce(last_checkpoint_wall, start_wall)))"
+                " FROM sessions"
+            ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
     def latest_id(self) -> str | None:
         """The id of the newest session, if any."""
         found = self.list_sessions(1)
