@@ -31,6 +31,7 @@ from ble_emulator.devices import (
     strap,
 )
 from hiitd.store.db import Store
+from hiitd_drivers.gatt.encode import encode_heart_rate
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -330,3 +331,68 @@ async def test_without_binding_run_takes_the_strongest_strap_and_says_so(
     assert picked[0]["address"] == OTHER_STRAP_ADDRESS
     assert "strongest of 2" in picked[0]["why"]
     assert any(e["event"] == "sensor_unbound" for e in events), "and advises 'hiitd pair'"
+
+
+async def test_a_faulty_or_spoofed_strap_is_not_believed_and_cannot_raise_the_max_hr(
+    bluez: EmulatedBlueZ,
+    hr_frames: list[dict[str, Any]],
+    daemon_env: dict[str, str],
+    mosquitto: Mosquitto,
+    mqtt_subscriber: SubscriberFactory,
+) -> None:
+    """Issue 14: 65535 bpm frames are gaps (hr null, counted in diagnostics, never in a cue or
+    the record); a jump to 235 bpm held cleanly gives the safety cue and only a +5 proposal."""
+    sensor = bluez.add(strap(hr_frames))
+    env = daemon_env | {
+        "HIITD_MQTT__URL": mosquitto.url,
+        "HIITD_BLE__FOOTPOD__ENABLED": "false",
+        "HIITD_ATHLETE__AGE": "40",  # max HR estimated: 180 (Tanaka), ceiling 190
+    }
+    env.pop("HIITD_ATHLETE__MAX_HR")
+    hr = f"{BASE}/hr"
+    broken = encode_heart_rate(65535, contact=True)
+    spoof = encode_heart_rate(235, contact=True, rr_raw=[261])  # 261/1024 s = 255 ms: 235 bpm
+    async with mqtt_subscriber(mosquitto, f"{BASE}/#") as sub:
+        daemon = await Daemon.start(env)
+        try:
+            session_id = await _start_session(sub, mosquitto)
+            await sub.wait_for(topic=hr, match=lambda _m: len(sub.on(hr)) >= 5, timeout=10)
+            sensor.send(*[broken] * 10)
+            await sub.wait_for(
+                topic=hr, match=lambda _m: sum("rejected" in _body(x) for x in sub.on(hr)) >= 10
+            )
+            sensor.send(*[spoof] * 120)  # 12 s at the strap's 10 Hz
+            proposal = await sub.wait_for(topic=f"{BASE}/profile/max_hr_proposal", timeout=20)
+            await sub.wait_for(
+                topic=f"{BASE}/session/cue",
+                match=lambda m: _body(m)["kind"] == "safety_hr_ceiling",
+                timeout=20,
+            )
+            diagnostics = await sub.wait_for(
+                topic=f"{BASE}/diagnostics",
+                match=lambda m: "hr_range" in str(_body(m).get("sensors")),
+                timeout=20,
+            )
+            await _stop_session(sub, mosquitto)
+        finally:
+            assert await daemon.stop() == 0, daemon.output[-3000:]
+    bodies = [_body(m) for m in sub.on(hr)]
+    rejected = [b for b in bodies if b.get("rejected") == ["hr_range"]]
+    assert len(rejected) == 10
+    assert all(b["bpm"] is None and b["rr_ms"] == [] for b in rejected)
+    assert not [b for b in bodies if b["bpm"] is not None and b["bpm"] > 240]
+    assert _body(diagnostics)["sensors"]["hr"]["rejected"]["hr_range"] >= 10
+    assert any(b.get("rejected") == ["hr_jump"] for b in bodies), "the jump was held first"
+    cues = [_body(m)["text"] for m in sub.on(f"{BASE}/session/cue")]
+    assert not [c for c in cues if "65535" in c]
+    assert any("above your estimated ceiling of 190" in c for c in cues)
+    offer = _body(proposal)
+    assert (offer["state"], offer["max_hr"], offer["observed"], offer["was"]) == (
+        "proposed", 185, 235, 180,
+    )  # fmt: skip
+    learned = json.loads((tmp_state(env) / "learned.json").read_text(encoding="utf-8"))
+    assert "max_hr" not in learned, "nothing changes until the runner confirms"
+    assert learned["max_hr_proposal"]["max_hr"] == 185
+    with Store.open(tmp_state(env)) as store:
+        record = store.load(session_id)
+    assert all(p.bpm is None or 25 <= p.bpm <= 240 for p in record.hr)
