@@ -96,3 +96,32 @@ def test_the_downtime_is_measured_on_the_monotonic_clock_of_one_boot(tmp_path: P
 def test_this_machine_has_a_boot_id() -> None:
     """Linux says which boot this is (the daemon compares it across a restart)."""
     assert boot_id() is not None
+
+
+def test_a_wall_clock_stepping_back_does_not_stop_the_state_refresh(tmp_path: Path) -> None:
+    """The Pi's clock jumps back an hour mid-session: session/state still comes every second."""
+    from hiitd.coach.coach_config import CoachConfig  # noqa: PLC0415
+    from hiitd.coach.engine import Engine  # noqa: PLC0415
+    from hiitd.coach.profile import AthleteProfile  # noqa: PLC0415
+    from hiitd.mqtt.topics import Topics  # noqa: PLC0415
+    from hiitd.runtime.coach_service import Coach  # noqa: PLC0415
+    from hiitd.store.workout_catalog import WorkoutCatalog  # noqa: PLC0415
+
+    profile = AthleteProfile(190, False, 55, None, 3.9, None)
+    topics = Topics("hiitd", "athlete")
+    clock = {"now": 0.0, "wall": NOW}
+    coach = Coach(
+        Engine(profile, CoachConfig(countdown_s=0)),
+        WorkoutCatalog(tmp_path, profile),
+        topics,
+        wall=lambda: clock["wall"],
+        monotonic=lambda: clock["now"],
+    )
+    coach.on_command("start", b"norwegian-4x4", 0.0)
+    states = []
+    for second in range(1, 21):
+        clock["now"] = float(second)
+        clock["wall"] = NOW + second - (3600.0 if second > 10 else 0.0)
+        out = coach.on_tick(clock["now"])
+        states += [o for o in out if o.topic == topics.session_state]
+    assert len(states) >= 19, "one state a second, before and after the clock stepped back"
