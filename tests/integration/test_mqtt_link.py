@@ -300,3 +300,29 @@ async def test_dns_failure_is_retried() -> None:
     failed = [e for e in logs if e["event"] == "mqtt_connect_failed"]
     assert failed[0]["kind"] == "dns"
     assert failed[0]["log_level"] == "error"
+
+
+async def test_a_clean_close_flushes_what_is_queued_and_raises_no_cancellation(
+    mosquitto, mqtt_subscriber
+) -> None:
+    """close() with QoS 1 messages still queued: all arrive, then offline; run() just returns.
+
+    Python 3.11's TaskGroup leaves its parent task "cancelling" when a child
+    ends it while the parent waits in ``__aexit__`` (the link's stop); the
+    link's goodbye must not take that for a cancellation nobody sent.
+    """
+    topics = fresh_topics()
+    link = MqttLink(settings_for(mosquitto.url), topics)
+    async with mqtt_subscriber(mosquitto, f"{topics.base}/#") as sub:
+        task = asyncio.create_task(link.run(), name="link-under-test")
+        async with asyncio.timeout(10):
+            await link.wait_connected()
+        for i in range(50):
+            link.publish(topics.session_cue, f"cue{i}".encode(), qos=1)
+        await link.close()
+        async with asyncio.timeout(10):
+            assert await task is None
+        await sub.wait_for(topic=topics.status, payload=b"offline")
+    assert [m.payload for m in sub.on(topics.session_cue)] == [
+        f"cue{i}".encode() for i in range(50)
+    ]

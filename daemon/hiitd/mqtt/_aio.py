@@ -28,9 +28,19 @@ def reraise_lost_cancel() -> None:
         raise asyncio.CancelledError
 
 
-def first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    first = group.exceptions[0]
-    return first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+async def cancel_and_wait(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until each has ended: none outlives its owner.
+
+    Waits even if the caller is cancelled meanwhile (then re-raises that).
+    """
+    for task in tasks:
+        task.cancel()
+    ended = asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        await asyncio.shield(ended)
+    except asyncio.CancelledError:
+        await ended
+        raise
 
 
 def quiet_stale_socket_writes(loop: asyncio.AbstractEventLoop) -> None:

@@ -14,13 +14,13 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import aiomqtt
 import structlog
 
 from hiitd.errors import MqttError
-from hiitd.mqtt._aio import first_leaf, quiet_stale_socket_writes, reraise_lost_cancel
+from hiitd.mqtt._aio import cancel_and_wait, quiet_stale_socket_writes, reraise_lost_cancel
 from hiitd.mqtt.connection import CONNECT_TIMEOUT_S, OPERATION_TIMEOUT_S, make_client
 from hiitd.mqtt.failures import FailureKind, classify
 from hiitd.mqtt.inbound_router import InboundRouter
@@ -54,10 +54,6 @@ _NEEDS_USER = frozenset({FailureKind.AUTH, FailureKind.TLS, FailureKind.CONFIG, 
 _LINK_ERRORS = (aiomqtt.MqttError, OSError, TimeoutError)
 
 log = structlog.get_logger()
-
-
-class _Stopped(Exception):  # noqa: N818 - a signal inside the TaskGroup, not an error
-    """Raised by the stop watcher to end the link's TaskGroup."""
 
 
 class _LinkDown(Exception):  # noqa: N818 - carries the error out of the TaskGroup
@@ -188,6 +184,7 @@ class MqttLink:
         Bounded: a dead broker gets a few seconds, then the link is dropped.
         """
         self._stop.set()
+        self._wake.set()  # the sender ends after the message it is sending
         if self._running:
             async with asyncio.timeout(_CLOSE_TIMEOUT_S):
                 await self._done.wait()
@@ -292,35 +289,47 @@ class MqttLink:
         self._wake.set()
 
     async def _serve(self, client: aiomqtt.Client) -> None:
-        """Run the sender, receiver and stop watcher until stop (return) or a link error."""
+        """Run the sender and the receiver until stop (return) or a link error (raise).
+
+        Not a TaskGroup: on Python 3.11 a child that ends a TaskGroup while the
+        parent waits in ``__aexit__`` leaves the parent "cancelling" (its
+        uncancel is skipped; fixed in 3.12), and the goodbye that follows would
+        take that for a cancellation nobody sent.
+        """
+        tasks = [
+            asyncio.create_task(self._send_loop(client), name="mqtt-send"),
+            asyncio.create_task(self._receive_loop(client), name="mqtt-receive"),
+            asyncio.create_task(self._stop.wait(), name="mqtt-stop"),
+        ]
+        sender, _, stopper = tasks
         try:
-            async with asyncio.TaskGroup() as tg:
-                tg.create_task(self._send_loop(client), name="mqtt-send")
-                tg.create_task(self._receive_loop(client), name="mqtt-receive")
-                tg.create_task(self._wait_stop(), name="mqtt-stop")
-        except ExceptionGroup as group:
-            _, rest = group.split(_Stopped)
-            if rest is None:
-                return
-            link_errors, others = rest.split(_LINK_ERRORS)
-            if others is not None or link_errors is None:
-                raise  # a bug, not the network: let the supervisor see it
-            raise _LinkDown(first_leaf(link_errors)) from None
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if stopper.done() and not sender.done():
+                # Let the message being sent finish: cancelled mid-publish it would
+                # be sent again by the goodbye, a duplicate on a clean close.
+                await asyncio.wait({sender}, timeout=OPERATION_TIMEOUT_S)
+        finally:
+            await cancel_and_wait(tasks)
+        errors = [
+            exc for t in tasks[:2] if not t.cancelled() and (exc := t.exception()) is not None
+        ]
+        if not errors:
+            return  # stopped
+        link_errors = [e for e in errors if isinstance(e, _LINK_ERRORS)]
+        if len(link_errors) < len(errors):
+            raise next(e for e in errors if not isinstance(e, _LINK_ERRORS))  # a bug: let it show
+        raise _LinkDown(link_errors[0])
 
-    async def _wait_stop(self) -> NoReturn:
-        await self._stop.wait()
-        raise _Stopped
-
-    async def _send_loop(self, client: aiomqtt.Client) -> NoReturn:
-        while True:
+    async def _send_loop(self, client: aiomqtt.Client) -> None:
+        while not self._stop.is_set():
             # Waiting for local work has no deadline; every broker round trip does.
             await self._wake.wait()
             self._wake.clear()
-            await self._drain(client)
+            await self._drain(client, until_stop=True)
             reraise_lost_cancel()
 
-    async def _drain(self, client: aiomqtt.Client) -> None:
-        while True:
+    async def _drain(self, client: aiomqtt.Client, *, until_stop: bool = False) -> None:
+        while not (until_stop and self._stop.is_set()):
             # A failed retained send is not put back: the next ``_announce`` marks it unsent.
             if (retained := self._retained.take_unsent()) is not None:
                 await client.publish(
