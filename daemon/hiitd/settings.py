@@ -173,7 +173,7 @@ class MqttSettings(_Section):
         try:
             _ = parts.port
         except ValueError as exc:
-            raise ValueError(f"bad port in {value!r}") from exc
+            raise ValueError(f"bad port in {without_credentials(value)!r}") from exc
         if parts.username or parts.password:
             raise ValueError("put credentials in mqtt.username / mqtt.password_file, not the URL")
         return value
@@ -294,16 +294,41 @@ def _error_key(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+# Keys whose values are secrets: never echoed, whatever went wrong.
+_SECRET_KEY = re.compile(r"(password|secret|token|key_data)$")
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def without_credentials(text: str) -> str:
+    """``mqtt://user:pw@host`` -> ``mqtt://***@host``: a URL fit for a message or a log."""
+    return _URL_CREDENTIALS.sub("***@", text)
+
+
+def _shown(key: str, value: object) -> str:
+    """What an error may say it got: never a secret, never a whole section (it holds them)."""
+    if _SECRET_KEY.search(key):
+        return ""
+    if isinstance(value, dict | list | tuple | set):
+        return ""
+    return f" (got {without_credentials(repr(value))})"
+
+
 def describe_validation_error(exc: ValidationError, source: str) -> str:
-    """One message naming every bad key, what is wrong, and where it came from."""
+    """One message naming every bad key, what is wrong, and where it came from.
+
+    The value given is repeated only when it is a plain value of a key that
+    holds no secret: a section's error (its own input is the whole section,
+    password included) and a secret's error say what is wrong, not what was
+    given, and a URL's credentials are masked (docs/security.md).
+    """
     lines = []
     for err in exc.errors():
         key = _error_key(err["loc"])
         if err["type"] == "extra_forbidden":
             lines.append(f"{key}: unknown key (misspelt, or in the wrong section?)")
         else:
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{key}: {msg} (got {err.get('input')!r})")
+            msg = without_credentials(err["msg"].removeprefix("Value error, "))
+            lines.append(f"{key}: {msg}{_shown(key, err.get('input'))}")
     return f"invalid configuration ({source}):\n  " + "\n  ".join(lines)
 
 
@@ -338,6 +363,24 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(describe_validation_error(exc, source)) from exc
     except (OSError, ValueError) as exc:  # unreadable file, TOML syntax error
         raise ConfigError(f"cannot read configuration {toml_file}: {exc}") from exc
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What is allowed but unsafe: said at start-up (log) and by ``config check``."""
+    said = []
+    mqtt = settings.mqtt
+    has_password = mqtt.password is not None or mqtt.password_file is not None
+    if has_password and not mqtt.tls:
+        said.append(
+            "mqtt.password is sent in clear text over mqtt://: use mqtts:// (TLS) unless the "
+            "broker is on this machine or a network you trust"
+        )
+    if mqtt.tls_insecure:
+        said.append(
+            "mqtt.tls_insecure skips the broker's certificate check: anyone on the network "
+            "can pose as the broker and read the password (testing only)"
+        )
+    return said
 
 
 def redacted(settings: Settings) -> dict[str, Any]:

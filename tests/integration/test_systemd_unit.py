@@ -72,3 +72,14 @@ def test_unit_keeps_what_the_daemon_needs() -> None:
     assert "WatchdogSec=" in text
     assert "RestartPreventExitStatus=78" in text
     assert not re.search(r"^PrivateNetwork=yes", text, re.MULTILINE)
+
+
+def test_unit_bounds_memory_and_tasks_and_keeps_a_runtime_directory() -> None:
+    """MemoryMax and TasksMax bound a leak; /run/hiitd survives restarts (crash resume)."""
+    text = UNIT.read_text(encoding="utf-8")
+    assert re.search(r"^MemoryMax=\d+M$", text, re.MULTILINE)
+    assert re.search(r"^TasksMax=\d+$", text, re.MULTILINE)
+    assert "RuntimeDirectory=hiitd" in text
+    assert "RuntimeDirectoryPreserve=restart" in text
+    assert "UMask=0027" in text
+    assert "StateDirectoryMode=0750" in text

@@ -21,6 +21,8 @@ from hiitd.store import resume_file
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pytest
+
 NOW = 1.8e9
 
 
@@ -125,3 +127,16 @@ def test_a_wall_clock_stepping_back_does_not_stop_the_state_refresh(tmp_path: Pa
         out = coach.on_tick(clock["now"])
         states += [o for o in out if o.topic == topics.session_state]
     assert len(states) >= 19, "one state a second, before and after the clock stepped back"
+
+
+def test_without_proc_sys_the_boot_id_is_a_token_in_the_runtime_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ProcSubset=pid the token in $RUNTIME_DIRECTORY is the boot id, the same each call."""
+    monkeypatch.setenv("RUNTIME_DIRECTORY", str(tmp_path))
+    hidden = tmp_path / "no-proc" / "boot_id"
+    first = boot_id(hidden)
+    assert first is not None
+    assert boot_id(hidden) == first
+    monkeypatch.delenv("RUNTIME_DIRECTORY")
+    assert boot_id(hidden) is None

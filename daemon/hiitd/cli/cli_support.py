@@ -6,8 +6,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from hiitd.errors import ConfigError
-from hiitd.settings import Settings, load_settings
+from hiitd.settings import Settings, describe_validation_error, load_settings
 
 if TYPE_CHECKING:
     import argparse
@@ -35,8 +37,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             merged[section] = {**merged[section], **values}
         try:
             settings = Settings.model_validate(merged)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, "--broker")) from exc
     return settings
 
 

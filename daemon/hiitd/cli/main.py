@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ from hiitd.cli.cli_support import (
     print_json,
     settings_from_args,
 )
+
+PRIVATE_UMASK = 0o027
 
 
 def _add_common(p: argparse.ArgumentParser, *, as_json: bool = False) -> None:
@@ -254,10 +257,12 @@ def _cmd_decode(args: argparse.Namespace) -> int:
 
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
-    from hiitd.settings import redacted  # noqa: PLC0415
+    from hiitd.settings import redacted, warnings  # noqa: PLC0415
 
     settings = settings_from_args(args)
     data = redacted(settings)
+    for text in warnings(settings):
+        sys.stderr.write(f"hiitd: warning: {text}\n")
     if args.json:
         print_json(data)
     else:
@@ -303,6 +308,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hiitd`` console script."""
     args = build_parser().parse_args(argv)
+    # Sessions are health data: what hiitd creates is readable by its group at most
+    # (folders 0750, files 0640), as the unit's UMask=0027 makes it under systemd.
+    os.umask(PRIVATE_UMASK)
     try:
         return _dispatch(args)
     except ConfigError as exc:

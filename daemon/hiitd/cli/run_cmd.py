@@ -70,6 +70,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     configure_logging(settings.log.level, settings.log.format)
     from hiitd.runtime.sensor_sources import ble_source, sim_source  # noqa: PLC0415
+    from hiitd.settings import warnings  # noqa: PLC0415
+
+    for text in warnings(settings):
+        log.warning("config_warning", warning=text)
 
     if args.speed != 1.0 and not args.simulate:
         raise ConfigError("--speed needs --simulate: real sensors keep real time")

@@ -19,6 +19,8 @@ never believed, whatever the state says; no clock value is kept as a floor.
 from __future__ import annotations
 
 import enum
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -42,9 +44,24 @@ class Sync(enum.StrEnum):
 
 
 def boot_id(path: Path = BOOT_ID_FILE) -> str | None:
-    """The kernel's id of this boot (monotonic times compare only within one), or None."""
+    """An id of this boot (monotonic times compare only within one), or None.
+
+    The kernel's, where /proc/sys can be read. Under the unit's ``ProcSubset=pid``
+    it cannot: then a token kept in ``$RUNTIME_DIRECTORY`` (a tmpfs the unit keeps
+    across restarts, ``RuntimeDirectoryPreserve=restart``, and a reboot empties).
+    """
     try:
         return path.read_text(encoding="ascii").strip() or None
+    except OSError:
+        pass
+    runtime = os.environ.get("RUNTIME_DIRECTORY")
+    if not runtime:
+        return None
+    token = Path(runtime.split(":")[0]) / "boot_id"
+    try:
+        if not token.exists():
+            token.write_text(uuid.uuid4().hex, encoding="ascii")
+        return token.read_text(encoding="ascii").strip() or None
     except OSError:
         return None
 

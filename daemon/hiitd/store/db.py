@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -52,6 +53,7 @@ class Store:
         path = Path(state_dir) / schema.FILE_NAME
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _keep_private(path.parent)
             conn = schema.connect(path)
         except (sqlite3.Error, OSError) as exc:
             raise _error(path, "open", exc) from exc
@@ -329,6 +331,14 @@ class Store:
             found = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
             found += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
         return "\n".join(found)
+
+
+def _keep_private(folder: Path) -> None:
+    """A state folder an older version left world-readable is closed to others (0750)."""
+    with contextlib.suppress(OSError):
+        st = folder.stat()
+        if st.st_mode & 0o007 and st.st_uid == os.getuid():
+            folder.chmod(st.st_mode & 0o770)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
