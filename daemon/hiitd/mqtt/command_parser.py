@@ -66,7 +66,7 @@ def _check_rpe(value: object) -> int:
     # "7", 7 and 7.0 are fine; 7.5, "hard" and true are not (bool is an int in Python).
     if isinstance(value, str):
         value = value.strip()
-        value = int(value) if value.isdigit() else value
+        value = int(value) if value.isdecimal() else value  # "²" is a digit, not a decimal
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
@@ -75,10 +75,10 @@ def _check_rpe(value: object) -> int:
 
 
 def _check_duration(value: object) -> int:
-    # 120, "120" and 120.0 are fine; 90.5, "2 min" and true are not.
+    # 120, "120" and 120.0 are fine; 90.5, "2 min", "¹²⁰" and true are not.
     if isinstance(value, str):
         value = value.strip()
-        value = int(value) if value.isdigit() else value
+        value = int(value) if value.isdecimal() else value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if (
@@ -118,6 +118,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             doc: Any = json.loads(text)
         except ValueError as exc:
             raise CommandError(f"payload is not valid JSON: {exc}") from None
+        except RecursionError:  # "[[[[..." within the size limit
+            raise CommandError("payload is not valid JSON: nested too deeply") from None
         if isinstance(doc, str):
             text = doc
         elif not isinstance(doc, dict):

@@ -112,21 +112,28 @@ class Coach:
         out = self._publish(self.engine.tick(now), now)
         return out + self._refresh_state(now)
 
-    def on_command(self, action: str, payload: bytes, now: float) -> list[Outgoing]:
-        """Parse, check and apply a command; always answer on ``cmd/result``."""
+    def on_command(
+        self, action: str, payload: bytes, now: float, *, quiet: bool = False
+    ) -> list[Outgoing]:
+        """Parse, check and apply a command; always answer on ``cmd/result``.
+
+        ``quiet``: one of a flood of stop/pause/lap, carried out without an
+        info line (a flood must not flood the journal).
+        """
+        emit = log.debug if quiet else log.info
         try:
             parsed = parse_command(action, payload)
             outcome_events, error = self._apply(parsed, now)
         except (CommandError, WorkoutError) as exc:
-            log.info("command_rejected", action=action[:40], error=str(exc))
+            emit("command_rejected", action=action[:40], error=str(exc))
             return [self._result(action, ok=False, error=str(exc), request_id=None)]
         reply = self._result(action, ok=error is None, error=error, request_id=parsed.request_id)
         if error is not None:
-            log.info("command_refused", action=action, error=error)
+            emit("command_refused", action=action, error=error)
         else:
-            log.info("command_applied", action=action, workout=parsed.workout)
+            emit("command_applied", action=action, workout=parsed.workout)
         extra = [] if self.checkins is None else self.checkins.take()
-        return [reply, *extra, *self._publish(outcome_events, now)]
+        return [reply, *extra, *self._publish(outcome_events, now, quiet=quiet)]
 
     def refuse(self, action: str, error: str) -> Outgoing:
         """A ``cmd/result`` refusing ``action`` without parsing it (the rate limit)."""
@@ -198,7 +205,7 @@ class Coach:
         """Translate events produced outside a sample, tick or command (a restore)."""
         return self._publish(events, now)
 
-    def _publish(self, events: list[Event], now: float) -> list[Outgoing]:
+    def _publish(self, events: list[Event], now: float, *, quiet: bool = False) -> list[Outgoing]:
         out: list[Outgoing] = []
         ts = self.wall()
         for observer in self.observers:
@@ -243,7 +250,7 @@ class Coach:
                     if self.results is None or not self.results.take_result(body):
                         out.append(self.result_message(body))
                 case Notice(text=text, code=code):
-                    log.info("coach_notice", code=code, text=text)
+                    (log.debug if quiet else log.info)("coach_notice", code=code, text=text)
                 case MaxHrProposal():
                     log.warning("max_hr_proposed", **event.to_payload())
                     body = {"ts": ts, "state": "proposed", **event.to_payload()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import structlog
 
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+# Home Assistant restarts in tens of seconds; 10 s between announcements loses
+# nothing, and bounds what a flood of "online" can make the daemon send.
+ANNOUNCE_EVERY_S: Final = 10.0
+
 
 class HomeAssistantPresence:
     """Keeps this daemon's Home Assistant device announced."""
@@ -46,6 +50,7 @@ class HomeAssistantPresence:
         self._settings = settings
         self._catalog = catalog
         self._link = link
+        self._announced_at: float | None = None
 
     @property
     def status_topic(self) -> str:
@@ -65,13 +70,34 @@ class HomeAssistantPresence:
         self._link.set_retained(message.topic, message.payload)
 
     async def run(self) -> None:
-        """Home Assistant came (back) up: discovery first, then the state it shows."""
+        """Home Assistant came (back) up: discovery first, then the state it shows.
+
+        At most once per ``ANNOUNCE_EVERY_S``: every ``online`` of a burst
+        within that window is one announcement at its end (a flood of ten-byte
+        messages must not make the daemon republish megabytes).
+        """
         while True:
             payload = await self._inbox.ha_status.get()
-            if payload.strip() == b"online":
-                log.info("ha_online", topic=self.status_topic)
-                await self.announce()
-                self._link.resend_retained()
+            if payload.strip() != b"online":
+                continue
+            await self._quiet_window()
+            self._announced_at = asyncio.get_running_loop().time()
+            log.info("ha_online", topic=self.status_topic)
+            await self.announce()
+            self._link.resend_retained()
+
+    async def _quiet_window(self) -> None:
+        """Until ``ANNOUNCE_EVERY_S`` after the last answered ``online``, drop what comes."""
+        loop = asyncio.get_running_loop()
+        if self._announced_at is None:
+            return
+        deadline = self._announced_at + ANNOUNCE_EVERY_S
+        while (left := deadline - loop.time()) > 0:
+            try:
+                async with asyncio.timeout(left):
+                    await self._inbox.ha_status.get()
+            except TimeoutError:
+                return
 
 
 @dataclass(frozen=True, slots=True)
