@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 import aiomqtt
 
+from hiitd.record.session_record import AthleteSnapshot, HrPoint, SessionRecord, SessionStatus
+from hiitd.store.db import Store
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -205,3 +208,21 @@ class PersistentSubscriber:
     def on(self, topic: str) -> list[dict[str, Any]]:
         """JSON bodies received on ``topic``, in order, duplicates included."""
         return [body(p) for t, p in self.messages if t == topic and p]
+
+
+def recorded_session(sid: str, start_wall: float, seconds: int = 60) -> SessionRecord:
+    """A finished session of ``seconds`` 1 Hz heart-rate points."""
+    hr = [HrPoint(float(t), 140, (428.6,), True) for t in range(seconds)]
+    return SessionRecord(
+        session_id=sid, workout="drill", start_wall=start_wall,
+        status=SessionStatus.FINISHED, end_t=float(seconds),
+        athlete=AthleteSnapshot(max_hr=190), hr=hr,
+    )  # fmt: skip
+
+
+def store_sessions(state_dir: Path, *sessions: SessionRecord) -> None:
+    """Write ``sessions`` into the store in ``state_dir`` (its last checkpoint at their end)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with Store.open(state_dir) as store:
+        for s in sessions:
+            store.save(s, durable=True, wall=s.start_wall + (s.end_t or 0.0))

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from daemon_rig import BASE, Daemon, daemon_env, write_drill
+from daemon_rig import BASE, Daemon, daemon_env, recorded_session, store_sessions, write_drill
 
-from hiitd.record.session_record import AthleteSnapshot, HrPoint, SessionRecord, SessionStatus
 from hiitd.store.db import Store
 
 if TYPE_CHECKING:
@@ -52,23 +51,6 @@ def _body(m: Received) -> dict[str, Any]:
     return doc
 
 
-def _session(sid: str, start_wall: float, seconds: int = 60) -> SessionRecord:
-    """A finished session of ``seconds`` 1 Hz heart-rate points."""
-    hr = [HrPoint(float(t), 140, (428.6,), True) for t in range(seconds)]
-    return SessionRecord(
-        session_id=sid, workout="drill", start_wall=start_wall,
-        status=SessionStatus.FINISHED, end_t=float(seconds),
-        athlete=AthleteSnapshot(max_hr=190), hr=hr,
-    )  # fmt: skip
-
-
-def _store_sessions(state_dir: Path, *sessions: SessionRecord) -> None:
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with Store.open(state_dir) as store:
-        for s in sessions:
-            store.save(s, durable=True, wall=s.start_wall + (s.end_t or 0.0))
-
-
 def _hr_points(state_dir: Path, sid: str) -> int:
     with Store.open(state_dir) as store:
         return len(store.load(sid).hr)
@@ -89,7 +71,9 @@ async def test_a_start_400_days_ahead_prunes_nothing(
     """Started with the clock 400 days ahead: retention is deferred and every sample stays."""
     now = time.time()
     state = tmp_path / "state"
-    _store_sessions(state, _session("old-1", now - 3 * DAY_S), _session("new-1", now - 3600))
+    store_sessions(
+        state, recorded_session("old-1", now - 3 * DAY_S), recorded_session("new-1", now - 3600)
+    )
     env = _retention_env(tmp_path) | _faked(libfaketime, FAKETIME="+400d")
     daemon = Daemon(tmp_path, mosquitto.url, env=env).start()
     try:
@@ -114,7 +98,9 @@ async def test_a_true_clock_prunes_what_is_past_the_retention(
     """The control: with the real clock, a 400-day-old session loses its raw samples."""
     now = time.time()
     state = tmp_path / "state"
-    _store_sessions(state, _session("old-1", now - 400 * DAY_S), _session("new-1", now - 3600))
+    store_sessions(
+        state, recorded_session("old-1", now - 400 * DAY_S), recorded_session("new-1", now - 3600)
+    )
     daemon = Daemon(tmp_path, mosquitto.url, env=_retention_env(tmp_path)).start()
     try:
         pruned = await daemon.wait_log("samples_pruned")
@@ -132,7 +118,7 @@ async def test_a_normal_start_after_a_faked_one_does_not_believe_the_old_clock(
     pruning, and diagnostics say why; the records are intact."""
     now = time.time()
     state = tmp_path / "state"
-    _store_sessions(state, _session("future-1", now + 400 * DAY_S))
+    store_sessions(state, recorded_session("future-1", now + 400 * DAY_S))
     daemon = Daemon(tmp_path, mosquitto.url, env=_retention_env(tmp_path)).start()
     try:
         deferred = await daemon.wait_log("retention_deferred")

@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sessions_command(sub)
     _add_plan_commands(sub)
     _add_profile_commands(sub)
+    _add_store_commands(sub)
     _add_admin_commands(sub)
     return parser
 
@@ -220,6 +221,14 @@ def _add_profile_commands(sub: Subparsers) -> None:
     _add_common(q, as_json=True)
 
 
+def _add_store_commands(sub: Subparsers) -> None:
+    """``store check``: the session store's full integrity check."""
+    p = sub.add_parser("store", help="the session store: check it is whole")
+    ssub = p.add_subparsers(dest="store_command", required=True, metavar="ACTION")
+    q = ssub.add_parser("check", help="read every page and index (read only; exit 0 whole, 1 not)")
+    _add_common(q, as_json=True)
+
+
 def _add_admin_commands(sub: Subparsers) -> None:
     """``ha discovery|remove`` and ``config check``: the Home Assistant device, the settings."""
     p = sub.add_parser("ha", help="the Home Assistant device: show its discovery, or remove it")
@@ -288,6 +297,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("plan_cmd", "cmd_plan"),
     "checkin": ("plan_cmd", "cmd_checkin"),
     "profile": ("profile_cmd", "cmd_profile"),
+    "store": ("store_cmd", "cmd_store"),
 }
 
 

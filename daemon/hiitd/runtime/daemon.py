@@ -36,7 +36,7 @@ from hiitd.runtime.outlet import Outlet
 from hiitd.runtime.plan_service import PlanService
 from hiitd.runtime.post_session import PostSession
 from hiitd.runtime.profile_service import ProfileService
-from hiitd.runtime.recording_service import RecordingService
+from hiitd.runtime.recording_service import RecordingService, StoreOpening, open_checked
 from hiitd.runtime.sample_pump import SamplePump, SampleQueue
 from hiitd.runtime.telemetry import Outgoing, Telemetry
 from hiitd.store import learned_file
@@ -80,7 +80,13 @@ class Daemon:
     """One athlete's coach, from the sensors to the broker."""
 
     def __init__(
-        self, settings: Settings, clock: Clock, source: Source, opts: RunOptions | None = None
+        self,
+        settings: Settings,
+        clock: Clock,
+        source: Source,
+        opts: RunOptions | None = None,
+        *,
+        opening: StoreOpening | None = None,
     ) -> None:
         opts = self.opts = opts or RunOptions()
         self.settings, self.clock, self.source, wall = settings, clock, source, opts.wall
@@ -97,7 +103,7 @@ class Daemon:
         )
         engine = build_engine(settings)
         self.catalog = WorkoutCatalog(state_dir, engine.profile)
-        self.recording = RecordingService(settings.storage, engine, clock, wall)
+        self.recording = RecordingService(settings.storage, engine, clock, wall, opening=opening)
         self.outbox = DurableOutbox(self.recording.store, self.link)
         self.outlet = Outlet(self.link, self.outbox, opts.printer)
         self.plan = PlanService(self.recording.store, settings.plan, wall, self.outlet, topics)
@@ -210,8 +216,13 @@ class _SessionOver(Exception):  # noqa: N818 - a signal to leave the TaskGroup, 
 async def supervise(
     settings: Settings, clock: Clock, source: Source, options: RunOptions | None = None
 ) -> None:
-    """Build the daemon and run it until cancelled (or its session ends, for the demo)."""
-    await Daemon(settings, clock, source, options).run()
+    """Build the daemon and run it until cancelled (or its session ends, for the demo).
+
+    The store is opened first, off the event loop: opening examines the file and
+    reads every page once (store/integrity.py), seconds on a year of data.
+    """
+    opening = await asyncio.to_thread(open_checked, settings.storage.state_dir)
+    await Daemon(settings, clock, source, options, opening=opening).run()
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -56,7 +56,10 @@ class Diagnostics:
         """Publish at start, then whenever something changed (counts at most every 10 s)."""
         while True:
             health = {**self._recording.health(), **self._recording.clock_view().to_payload()}
-            state = (health["store"], health["error"], health["clock"], health["clock_note"])
+            state = (
+                health["store"], health["error"], health["store_note"],
+                health["clock"], health["clock_note"],
+            )  # fmt: skip
             counts = self._telemetry.sensor_health()
             now = self._monotonic()
             counts_due = counts != self._said_counts and now - self._said_at >= COUNTS_EVERY_S

@@ -15,6 +15,7 @@ import contextlib
 import json
 import math
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -32,6 +33,7 @@ from hiitd.runtime.wall_clock import (
 from hiitd.store import resume_file
 from hiitd.store.checkpointer import Recorder
 from hiitd.store.crash_recovery import RESUME_WINDOW_S, Action, recover, resume_t0
+from hiitd.store.db import Store
 from hiitd.store.rows import last_t
 
 if TYPE_CHECKING:
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
     from hiitd.coach.events import Event
     from hiitd.runtime.telemetry import Outgoing
     from hiitd.settings import StorageSettings
-    from hiitd.store.db import Store
     from hiitd.store.workout_catalog import WorkoutCatalog
     from hiitd_drivers.clock import Clock
     from hiitd_drivers.samples import Sample
@@ -51,6 +52,25 @@ log = structlog.get_logger(__name__)
 
 CHECK_EVERY_S = 0.25  # how often the checkpoint task looks whether one is due
 RETENTION_EVERY_S = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOpening:
+    """The session store as opening it turned out: the store, or why there is none."""
+
+    store: Store | None
+    error: StoreError | None = None
+
+
+def open_checked(state_dir: Path) -> StoreOpening:
+    """Open the store for the daemon: examined, quick-checked, a damaged file moved aside.
+
+    Reads the whole file (``PRAGMA quick_check``): run it off the event loop.
+    """
+    try:
+        return StoreOpening(Store.open(state_dir, repair=True, quick_check=True))
+    except StoreError as exc:
+        return StoreOpening(None, exc)
 
 
 class RecordingService:
@@ -62,9 +82,12 @@ class RecordingService:
         engine: Engine,
         clock: Clock,
         wall: Callable[[], float],
+        *,
         monotonic: Callable[[], float] = time.monotonic,
+        opening: StoreOpening | None = None,
     ) -> None:
-        """Opens the store now (start-up: recovery and the outbox need it); see ``store``."""
+        """``opening``: the store opened (and examined) off the loop by the caller; without
+        it the store is opened here (tools, tests). See ``store``."""
         self.state_dir = state_dir = storage.state_dir
         self._storage = storage
         self._engine = engine
@@ -77,9 +100,16 @@ class RecordingService:
             planned=lambda: engine.steps,
             wall_at=lambda t: wall() - (clock.now() - t),
         )
-        self.recorder = Recorder(builder, state_dir, wall=wall)
+        opening = opening or open_checked(state_dir)
+        self.recorder = Recorder(builder, state_dir, wall=wall, store=opening.store)
+        if opening.error is not None:
+            self.recorder.open_failed(opening.error)
         # None when it cannot be opened: the recorder retries at each checkpoint.
-        self.store: Store | None = self.recorder.open_store()
+        self.store: Store | None = opening.store
+        # What opening did to a damaged file (moved aside): said until the next start.
+        self.store_note = None if opening.store is None else opening.store.note
+        if self.store_note is not None:
+            log.error("store_moved_aside", note=self.store_note, state_dir=str(state_dir))
         self._newest_wall = self._read_newest_wall()
         self._steps = StepWatch(wall, monotonic)
 
@@ -136,6 +166,7 @@ class RecordingService:
             "ts": self._wall(),
             "store": "ok" if error is None else "unavailable",
             "error": error,
+            "store_note": self.store_note,
             "failures": self.recorder.failures,
             "consequence": None
             if error is None

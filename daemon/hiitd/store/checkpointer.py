@@ -75,14 +75,16 @@ class Recorder:
         durable_s: float = DURABLE_S,
         retry_s: float = RETRY_S,
         wall: Callable[[], float] = time.time,
+        store: Store | None = None,
     ) -> None:
+        """``store``: one opened (and examined) already; else it is opened on first use."""
         if not 0.0 < checkpoint_s <= MAX_CHECKPOINT_S:
             raise ValueError(f"checkpoint_s must be in (0, {MAX_CHECKPOINT_S}], not {checkpoint_s}")
         self.builder = builder
         self.state_dir = state_dir
         self.checkpoint_s, self.durable_s, self.retry_s = checkpoint_s, durable_s, retry_s
         self._wall = wall
-        self._store: Store | None = None
+        self._store: Store | None = store
         self._lock = threading.Lock()  # guards what write() (a worker) shares with the loop
         self._ended: dict[str, SessionRecord] = {}  # ended sessions not yet written
         self._ended_key: tuple[object, ...] | None = None
@@ -235,15 +237,19 @@ class Recorder:
         try:
             return self._open()
         except StoreError as exc:
-            error = exc
+            self.open_failed(exc)
+        return None
+
+    def open_failed(self, exc: StoreError) -> None:
+        """Opening failed (here, or for the caller): count, log, retry at later checkpoints."""
         with self._lock:
             self.failures += 1
-        self._report(error)
-        return None
+        self._report(exc)
 
     def _open(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.state_dir)
+            # A retry: the file is examined again (refused, or moved aside if damaged).
+            self._store = Store.open(self.state_dir, repair=True)
         return self._store
 
     def _failed(self, cp: Checkpoint, exc: StoreError) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from hiitd.errors import StoreError
 from hiitd.record.session_record import SessionRecord, SessionStatus
-from hiitd.store import checkins, outbox, schema, sessions
+from hiitd.store import checkins, integrity, outbox, schema, sessions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -44,20 +44,35 @@ class Store:
     _conn: sqlite3.Connection
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _marks: dict[str, sessions.Marks] = field(default_factory=dict)
+    note: str | None = None  # what opening it did to a damaged file (integrity.py)
 
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, state_dir: Path) -> Self:
-        """Open (creating, migrating) the store in ``state_dir``."""
+    def open(
+        cls,
+        state_dir: Path,
+        *,
+        repair: bool = False,
+        quick_check: bool = False,
+        wall: float | None = None,
+    ) -> Self:
+        """Open (creating, migrating) the store in ``state_dir``, after examining the file.
+
+        Another program's database is refused, nothing changed; an empty or
+        damaged file (``quick_check``: the full page check) is moved aside
+        with ``repair`` (the daemon) and refused without (integrity.py);
+        ``note`` then says what was moved where.
+        """
         path = Path(state_dir) / schema.FILE_NAME
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _keep_private(path.parent)
+            note = integrity.examine(path, repair=repair, quick=quick_check, wall=wall)
             conn = schema.connect(path)
         except (sqlite3.Error, OSError) as exc:
             raise _error(path, "open", exc) from exc
-        return cls(path, conn)
+        return cls(path, conn, note=note)
 
     def close(self) -> None:
         """Close the file (the last connection folds the WAL back into it)."""

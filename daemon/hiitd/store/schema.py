@@ -214,6 +214,14 @@ def migrate(conn: sqlite3.Connection) -> None:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version == SCHEMA_VERSION:
         return
+    if version == 0:
+        found = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if found:  # tables, yet never migrated: not hiitd's (integrity.py refuses it first)
+            raise sqlite3.DatabaseError(
+                "the file has tables but no hiitd schema version: it is not hiitd's database"
+            )
     if version > SCHEMA_VERSION:
         msg = f"schema version {version} is newer than this hiitd's ({SCHEMA_VERSION})"
         raise sqlite3.DatabaseError(msg + "; upgrade hiitd or move the file aside")
