@@ -247,6 +247,13 @@ class StorageSettings(_Section):
             "NTP syncs (runtime/wall_clock.py)"
         ),
     )
+    analysis_timeout_s: Annotated[float, Field(ge=1, le=3600)] = Field(
+        60.0,
+        description=(
+            "The post-session analysis may take this long plus a minute per hour of "
+            "session; a child that takes longer is killed (the bare result stands)"
+        ),
+    )
     clock_sync_file: Path = Field(
         Path("/run/systemd/timesync/synchronized"),
         description=(

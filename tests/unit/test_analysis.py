@@ -21,7 +21,7 @@ def test_the_child_computes_what_the_daemon_would(tmp_path: Path) -> None:
     plain = four_by_four()
     # As the daemon hands it over: points in columns (they travel as arrays).
     record = replace(plain, hr=HrColumns(plain.hr).view(), pod=PodColumns(plain.pod).view())
-    done = asyncio.run(analyse_in_child(Job(record, tmp_path)))
+    done = asyncio.run(analyse_in_child(Job(record, tmp_path), timeout_s=600))
     assert done.errors == ()
     assert done.metrics == compute_metrics(plain).to_payload()
     assert done.chart is not None
@@ -36,7 +36,7 @@ def test_exports_that_cannot_be_written_are_named_and_the_metrics_still_come(
     tmp_path: Path,
 ) -> None:
     job = Job(four_by_four(), tmp_path / "missing")
-    done = asyncio.run(analyse_in_child(job))
+    done = asyncio.run(analyse_in_child(job, timeout_s=600))
     assert done.metrics is not None
     assert done.metrics["duration_s"] > 0
     assert done.chart is None

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from hiitd.cli.cli_support import EX_DATAERR, EX_OK, print_json, settings_from_args
 from hiitd.coach.ceiling import safety_ceiling
+from hiitd.coach.lifecycle import check_length
 from hiitd.coach.profile import profile_from_settings
 from hiitd.coach.resolve import describe_target, resolve_workout
+from hiitd.coach.session_state import DEFAULT_THRESHOLD_MPS
 from hiitd.coach.workout_model import DurationType, PlannedStep, Workout
 from hiitd.coach.zones import zones_report
 from hiitd.errors import WorkoutError
@@ -20,6 +22,7 @@ from hiitd.workouts.loader import load_workout_file
 if TYPE_CHECKING:
     import argparse
 
+    from hiitd.coach.coach_config import CoachConfig
     from hiitd.coach.profile import AthleteProfile
 
 
@@ -152,9 +155,10 @@ def cmd_workouts(args: argparse.Namespace) -> int:
                 _out(f"  {p.index + 1:>3}. {label:<22} {_duration_text(p):<16} {target}")
             return EX_OK
         case "validate":
-            return _validate(Path(args.file), profile, as_json=args.json)
+            return _validate(Path(args.file), profile, settings.coach, as_json=args.json)
         case "import":
             entry = catalog.import_file(Path(args.file))
+            check_length(catalog.get(entry.name), settings.coach, _est_speed(profile))
             if args.json:
                 print_json(_entry(entry))
             else:
@@ -167,9 +171,14 @@ def _entry(e: Entry) -> dict[str, Any]:
     return {"name": e.name, "description": e.description, "level": e.level, "source": e.source}
 
 
-def _validate(path: Path, profile: AthleteProfile, *, as_json: bool) -> int:
+def _est_speed(profile: AthleteProfile) -> float:
+    return profile.threshold_speed_mps or DEFAULT_THRESHOLD_MPS
+
+
+def _validate(path: Path, profile: AthleteProfile, cfg: CoachConfig, *, as_json: bool) -> int:
     try:
         workout = resolve_workout(load_workout_file(path), profile)
+        check_length(workout, cfg, _est_speed(profile))
     except WorkoutError as exc:
         doc = {
             "file": str(path),

@@ -178,6 +178,17 @@ class CoachConfig(BaseModel):
         ),
     )
 
+    # ------------------------------------------------------------- limits
+    max_session_h: float = Field(
+        6.0,
+        gt=0,
+        le=24,
+        description=(
+            "A workout planned longer than this is refused, and a session still going after "
+            "this long is stopped: a forgotten session must not record (and coach) forever."
+        ),
+    )
+
     # ------------------------------------------------------ max-HR learning
     learn_max_hr: bool = Field(
         default=True,

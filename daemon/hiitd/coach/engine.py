@@ -138,6 +138,7 @@ class Engine:
         if self._s.active:
             raise HiitdError(f"cannot select a workout while {self.state}: send 'stop' first")
         lifecycle.check_resolved(workout)
+        lifecycle.check_length(workout, self.config, self._s.est_speed())
         self._advance(now)
         self._take(_select(self._s, workout), [])
         note = lifecycle.short_hr_notice(self._s, self.config)
@@ -283,6 +284,7 @@ class Engine:
                 return
             dt = -left  # the part of this interval after the countdown ended is moving time
             self._take(*transitions.begin_running(self._s, cfg, now))
+        self._take(*lifecycle.time_limit(self._s, cfg, now))
         if self._s.state is State.RUNNING and self._s.run is not None:
             self._s.progress.advance(dt)
             step_coaching.account(self._s, cfg, now, dt)

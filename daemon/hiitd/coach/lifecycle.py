@@ -83,6 +83,43 @@ def check_resolved(workout: Workout) -> None:
                 )
 
 
+def planned_s(workout: Workout, est_speed_mps: float) -> float:
+    """The workout's planned length: time steps, distance steps at ``est_speed_mps``, and
+    heart-rate steps at their maximum; open steps count nothing."""
+    total = 0.0
+    for ps in workout.expand():
+        d = ps.step.duration
+        if d.type is DurationType.TIME and d.value is not None:
+            total += d.value
+        elif d.type is DurationType.DISTANCE and d.value is not None:
+            total += d.value / est_speed_mps
+        elif d.max_s is not None:
+            total += d.max_s
+    return total
+
+
+def check_length(workout: Workout, cfg: CoachConfig, est_speed_mps: float) -> None:
+    """``WorkoutError`` for a workout planned longer than ``coach.max_session_h``."""
+    hours = planned_s(workout, est_speed_mps) / 3600.0
+    if hours > cfg.max_session_h:
+        raise WorkoutError(
+            f"the workout is planned {hours:,.1f} h long; a session may last at most "
+            f"{cfg.max_session_h:g} h (coach.max_session_h)",
+            source=workout.source or None,
+        )
+
+
+def time_limit(s: SessionState, cfg: CoachConfig, now: float) -> Next:
+    """A session still going after ``max_session_h`` is stopped, and says why."""
+    if (
+        s.state not in (State.RUNNING, State.PAUSED)
+        or now - s.started_at < cfg.max_session_h * 3600
+    ):
+        return s, []
+    why = f"the session reached its {cfg.max_session_h:g}-hour limit (coach.max_session_h)"
+    return end_step(s, cfg, now, EndedBy.STOP, reason=why)
+
+
 def short_hr_notice(s: SessionState, cfg: CoachConfig) -> Notice | None:
     """A warning for work steps too short to be steered by heart rate alone."""
     limit = cfg.short_hr_step_s
@@ -159,7 +196,13 @@ def stop(s: SessionState, cfg: CoachConfig, now: float) -> Next:
 
 
 def end_step(
-    s: SessionState, cfg: CoachConfig, now: float, ended_by: EndedBy, boundary: float | None = None
+    s: SessionState,
+    cfg: CoachConfig,
+    now: float,
+    ended_by: EndedBy,
+    boundary: float | None = None,
+    *,
+    reason: str = "stop command",
 ) -> Next:
     """The running step ends (its summary); the next starts, or the session finishes."""
     run = s.run
@@ -170,7 +213,7 @@ def end_step(
     s = replace(s, step_summaries=(*s.step_summaries, summary))
     said: list[Event] = [StepEnded(summary)]
     if ended_by is EndedBy.STOP:
-        s, more = finish(s, now, completed=False)
+        s, more = finish(s, now, completed=False, reason=reason)
         return s, said + more
     said.append(
         s.cue(
@@ -188,7 +231,7 @@ def end_step(
     return s, said + more
 
 
-def finish(s: SessionState, now: float, *, completed: bool) -> Next:
+def finish(s: SessionState, now: float, *, completed: bool, reason: str = "stop command") -> Next:
     """The session_end cue and the session summary; state finished."""
     steps = s.step_summaries
     scored = sum(x.scored_s for x in steps)
@@ -202,7 +245,7 @@ def finish(s: SessionState, now: float, *, completed: bool) -> Next:
     cue = s.cue(
         CueKind.SESSION_END,
         f"{head}. {', '.join(words)}.",
-        "last step ended" if completed else "stop command",
+        "last step ended" if completed else reason,
         value=compliance,
     )
     summary = SessionSummary(

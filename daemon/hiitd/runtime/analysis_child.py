@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from hiitd.record.session_record import SessionRecord
 
 
-ANALYSIS_TIMEOUT_S = 600.0  # a 6-hour session on a Raspberry Pi Zero 2 takes well under this
+# The child's module. The tests point it at a poisoned or a hung stand-in
+# (tests/integration/analysis_fakes/): the one way to inject a fake across the
+# process boundary without patching the daemon.
+MODULE_ENV = "HIITD_ANALYSIS_MODULE"
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def analyse(job: Job) -> dict[str, Any]:
 
 
 async def analyse_in_child(
-    job: Job, timeout_s: float = ANALYSIS_TIMEOUT_S, cache_dir: Path | None = None
+    job: Job, *, timeout_s: float, cache_dir: Path | None = None
 ) -> Analysis:
     """Run ``analyse`` in a child process; never raises for the child's failures.
 
@@ -96,7 +99,7 @@ async def analyse_in_child(
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "hiitd.runtime.analysis_child",
+        env.get(MODULE_ENV) or "hiitd.runtime.analysis_child",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -51,10 +51,10 @@ STATE_MIN_INTERVAL_S = 1.0  # real seconds between unchanged-state refreshes (re
 
 
 class ResultTaker(Protocol):
-    """Publishes a session's result later, with what the engine cannot know (its metrics)."""
+    """Publishes a session's result again later, with what the engine cannot know (metrics)."""
 
-    def take_result(self, body: dict[str, Any]) -> bool:
-        """True when taken; False: the coach publishes the bare result now."""
+    def take_result(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The result to publish now (the session's record added to ``body``)."""
         ...
 
 
@@ -247,8 +247,9 @@ class Coach:
                     )
                 case SessionEnded(summary=s):
                     body = {"ts": ts, **s.to_payload()}
-                    if self.results is None or not self.results.take_result(body):
-                        out.append(self.result_message(body))
+                    if self.results is not None:
+                        body = self.results.take_result(body)
+                    out.append(self.result_message(body))
                 case Notice(text=text, code=code):
                     (log.debug if quiet else log.info)("coach_notice", code=code, text=text)
                 case MaxHrProposal():

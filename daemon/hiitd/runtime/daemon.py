@@ -108,8 +108,9 @@ class Daemon:
         self.outlet = Outlet(self.link, self.outbox, opts.printer)
         self.plan = PlanService(self.recording.store, settings.plan, wall, self.outlet, topics)
         self.post_session = PostSession(
-            self.recording, clock, self.outlet, topics, on_kept=self.plan.refresh
-        )
+            self.recording, clock, self.outlet, topics, on_kept=self.plan.refresh,
+            base_timeout_s=settings.storage.analysis_timeout_s,
+        )  # fmt: skip
         self.checkins = CheckinService(
             topics, clock, wall, hr_enabled=settings.ble.hr.enabled, recording=self.recording,
             plan=self.plan, plan_config=settings.plan, outlet=self.outlet,

@@ -1,12 +1,14 @@
 """After each session: its metrics, the result, the stored summary, the chart and FIT file.
 
-The coach hands over the finished session's result (``take_result``); this
-task keeps the session's last checkpoint, runs the analysis in a child process
-(runtime/analysis_child.py: its memory goes back to the system when it exits),
-then sends the result with its metrics through the outlet (the durable outbox)
-and the chart, retained, to ``session/chart`` (Home Assistant's image entity
-shows it). If the analysis fails, or the daemon stops meanwhile, the result
-still goes out, bare: it is never lost.
+The coach hands over the finished session's result (``take_result``), which
+goes out at once, bare (``analysed: false``), through the outlet (the durable
+outbox). This task then keeps the session's last checkpoint, runs the analysis
+in a child process (runtime/analysis_child.py: its memory goes back to the
+system when it exits; a hung one is killed after ``analysis_timeout_s``) and
+sends the same result again, same ``id``, with its metrics (``analysed:
+true``), so a consumer replaces it; and the chart, retained, to
+``session/chart``. Whatever fails in the analysis or in encoding its output,
+the bare result stands and the daemon goes on.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 import ctypes
 import ctypes.util
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import structlog
 
@@ -35,6 +37,12 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+# The analysis of a 2.8-hour session takes about 1 s here and 10-20 s on a
+# Raspberry Pi Zero 2: a minute plus a minute per hour of session is ample; a
+# child that takes longer is hung, and is killed (the bare result stands).
+ANALYSIS_BASE_S: Final = 60.0
+ANALYSIS_PER_HOUR_S: Final = 60.0
+
 
 @dataclass
 class _Finished:
@@ -43,7 +51,7 @@ class _Finished:
 
 
 class PostSession:
-    """Takes each finished session's result and publishes it once analysed."""
+    """Publishes each finished session's result at once, then again with its metrics."""
 
     def __init__(
         self,
@@ -52,6 +60,8 @@ class PostSession:
         outlet: Outlet,
         topics: Topics,
         on_kept: Callable[[str], None],
+        *,
+        base_timeout_s: float = ANALYSIS_BASE_S,
     ) -> None:
         """``on_kept`` is told each session id once its summary and metrics are stored."""
         self._recording = recording
@@ -59,15 +69,25 @@ class PostSession:
         self._outlet = outlet
         self._topics = topics
         self._on_kept = on_kept
+        self._base_timeout_s = base_timeout_s
         self._finished: asyncio.Queue[_Finished] = asyncio.Queue()
 
-    def take_result(self, body: dict[str, Any]) -> bool:
-        """The session ended: its result goes out once the analysis added its metrics."""
+    def take_result(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The session ended: the result the coach publishes now, bare; again once analysed."""
         record = self._recording.recorder.builder.record()
         if record is None:
-            return False  # nothing recorded: the coach publishes the bare result now
-        self._finished.put_nowait(_Finished(record, body))
-        return True
+            return body  # nothing recorded: nothing to analyse
+        result = {
+            **body,
+            # The same id both times: a consumer replaces the result, it does not add one.
+            "id": record.session_id,
+            "start_wall": record.start_wall,
+            "end_wall": record.start_wall + (record.end_t or 0.0),
+            "status": record.status.value,
+            "analysed": False,
+        }
+        self._finished.put_nowait(_Finished(record, result))
+        return result
 
     async def drained(self) -> None:
         """Return once every finished session is analysed and its result sent."""
@@ -81,27 +101,22 @@ class PostSession:
             await self._post_one(await self._finished.get())
 
     async def _post_one(self, done: _Finished) -> None:
-        record, sid = done.record, done.record.session_id
-        ended = record.start_wall + (record.end_t or 0.0)
-        result = {
-            **done.result,
-            "start_wall": record.start_wall,
-            "end_wall": ended,
-            "status": record.status.value,
-        }
+        record, sid, result = done.record, done.record.session_id, done.result
         recording = self._recording
-        sent = False
+        metrics: dict[str, Any] | None = None
         try:
             folder = await recording.keep_ended(self._clock.now())
-            job = Job(record, folder)
-            analysis = await analyse_in_child(job, cache_dir=recording.state_dir / "cache")
+            analysis = await analyse_in_child(
+                Job(record, folder),
+                timeout_s=analysis_timeout_s(record, self._base_timeout_s),
+                cache_dir=recording.state_dir / "cache",
+            )
             for error in analysis.errors:
                 log.warning("analysis_failed", session_id=sid, error=error)
-            metrics = analysis.metrics
-            if metrics is not None:
-                result = {**result, **_key_figures(metrics), "metrics": metrics}
-            self._outlet.send([result_message(self._topics, result)])
-            sent = True
+            if analysis.metrics is not None:
+                full = {**result, **_key_figures(analysis.metrics), "metrics": analysis.metrics}
+                if self._send({**full, "analysed": True}):
+                    result, metrics = full, analysis.metrics
             if recording.store is not None:
                 await asyncio.to_thread(recording.store.set_summary, sid, result, metrics)
             log.info("session_saved", session_id=sid, folder=str(folder))
@@ -110,14 +125,33 @@ class PostSession:
             self._on_kept(sid)
             _return_freed_memory()
         except (HiitdError, OSError, ValueError) as exc:
+            # The bare result went out when the session ended: nothing is lost.
             log.warning("post_session_failed", session_id=sid, error=str(exc))
         finally:
-            if not sent:  # failed or cancelled (the daemon stops): the result, bare, not lost
-                self._outlet.send([result_message(self._topics, result)])
             # Stored (or held by the recorder until the store works again): the
             # builder no longer needs the finished session's points.
             recording.recorder.release_ended(sid)
             self._finished.task_done()  # drained() joins the queue
+
+    def _send(self, result: dict[str, Any]) -> bool:
+        """Publish ``result``; False (logged) when it cannot be encoded (a value not finite)."""
+        try:
+            message = result_message(self._topics, result)
+        except ValueError as exc:
+            log.warning(
+                "analysis_failed",
+                session_id=result.get("session_id"),
+                error=f"the result cannot be published ({exc}): the bare result stands",
+            )
+            return False
+        self._outlet.send([message])
+        return True
+
+
+def analysis_timeout_s(record: SessionRecord, base_s: float = ANALYSIS_BASE_S) -> float:
+    """How long the analysis of ``record`` may take: a base, plus a minute per hour of it."""
+    hours = max(0.0, record.end_t or 0.0) / 3600.0
+    return base_s + ANALYSIS_PER_HOUR_S * hours
 
 
 def _return_freed_memory() -> None:

@@ -206,8 +206,11 @@ class Store:
         """Keep the engine's session summary (and metrics; None keeps those stored)."""
         distance = summary.get("distance_m")
         distance = float(distance) if isinstance(distance, int | float) else None
-        text = json.dumps(summary, separators=(",", ":"))
-        mtext = None if metrics is None else json.dumps(metrics, separators=(",", ":"))
+        # Strict JSON (no Infinity or NaN): what is stored must read back as JSON anywhere.
+        text = json.dumps(summary, separators=(",", ":"), allow_nan=False)
+        mtext = (
+            None if metrics is None else json.dumps(metrics, separators=(",", ":"), allow_nan=False)
+        )
         with self._tx("save summary", durable=True) as conn:
             conn.execute(
                 "UPDATE sessions SET summary = ?, metrics = coalesce(?, metrics), distance_m = ?,"
