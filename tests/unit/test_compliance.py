@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from engine_rig import PROFILE, hr, speed, timed, workout
 
+from hiitd.cli.demo_cmd import DemoPrinter
 from hiitd.cli.main import main
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.engine import Engine
@@ -34,6 +35,7 @@ from hiitd.metrics import compute_metrics
 from hiitd.record.record_builder import RecordBuilder
 from hiitd.store import plan_history
 from hiitd.store.db import Store
+from hiitd_drivers.clock import ScaledClock
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
 
 if TYPE_CHECKING:
@@ -300,3 +302,20 @@ def test_show_text_gives_the_work_headline(
         f"above {work.above_pct:.0f} %); 1 work step not scored"
     )
     assert line in out
+
+
+def test_demo_end_line_gives_the_work_headline_or_why_not(
+    session: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's last line says the same work figure, or why the work was not scored."""
+    printer = DemoPrinter(ScaledClock(1.0), as_json=False)
+    printer.on_event(SessionEnded(session.result()))
+    work = session.result().work
+    assert work is not None
+    assert work.in_pct is not None
+    assert f"{work.in_pct:.0f} % of the work in target" in capsys.readouterr().out
+
+    by_feel = Run(workout(timed(Intensity.ACTIVE, 60, Target())))
+    by_feel.run(61, steady(4.0))
+    printer.on_event(SessionEnded(by_feel.result()))
+    assert "work not scored (no target: run by feel)" in capsys.readouterr().out

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from hiitd.cli.cli_support import print_json, settings_from_args
 from hiitd.cli.run_cmd import run_until_signal
-from hiitd.coach.events import CueEvent, Event, Notice, SessionEnded
+from hiitd.coach.compliance import work_phrases
+from hiitd.coach.events import CueEvent, Event, Notice, SessionEnded, WorkCompliance
 from hiitd.errors import ConfigError
 from hiitd.logs import configure_logging
 from hiitd.runtime.daemon import RunOptions, supervise
@@ -87,10 +88,9 @@ class DemoPrinter:
             case Notice(text=text):
                 self._write(f"note: {text}")
             case SessionEnded(summary=s):
-                pct = "--" if s.compliance_pct is None else f"{s.compliance_pct:.0f} %"
                 self._write(
                     f"session finished: {s.workout}, {_clock_text(s.moving_s)} moving, "
-                    f"{s.distance_m / 1000:.2f} km, {pct} of the work in target"
+                    f"{s.distance_m / 1000:.2f} km, {_work_words(s.work)}"
                 )
             case _:
                 pass
@@ -197,3 +197,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     configure_logging("info" if args.verbose else "warning", settings.log.format)
     printer = DemoPrinter(ScaledClock(args.speed), as_json=args.json)
     return run_until_signal(_demo(settings, args, printer))
+
+
+def _work_words(work: WorkCompliance | None) -> str:
+    """'70 % of the work in target, 25 % above it', or why the work was not scored."""
+    if work is None:
+        return "no work steps"
+    if work.in_pct is None:
+        return f"work not scored ({'; '.join(work.unscored) or 'no scored data'})"
+    return ", ".join(work_phrases(work))
