@@ -80,8 +80,21 @@ def test_cli_checkin_then_plan_next_and_history(
     nxt = json.loads(capsys.readouterr().out)
     assert nxt["workout"] == "plan-intervals-1"
     assert nxt["readiness"] == "unknown"
+    # No session yet: the default questionnaire's 60 min at RPE 3 (180/7 AU a day) stood
+    # in until yesterday; today is empty, so the acute EWMA keeps 3/4, the chronic 27/29.
+    seed = 180 / 7
+    assert nxt["acute_ewma"] == round(seed * 0.75, 2)
+    assert nxt["chronic_ewma"] == round(seed * 27 / 29, 2)
+    assert nxt["acwr"] == round(0.75 * 29 / 27, 3)
+    assert (nxt["ctl"], nxt["atl"]) == (round(seed * 41 / 42, 2), round(seed * 6 / 7, 2))
     assert main(["plan", "history", "--days", "3", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 3
+    days = json.loads(capsys.readouterr().out)
+    assert len(days) == 3
+    assert days[-1]["acwr"] == nxt["acwr"]
+    assert main(["plan", "history", "--days", "2"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split()[:7] == ["day", "load", "acute", "chronic", "ratio", "CTL", "ATL"]
+    assert rows[-1].split()[1:5] == ["0", "19.3", "23.9", "0.81"]
     bad = tmp_path / "bad.txt"
     bad.write_text("1000\nabc\n")
     assert main(["checkin", "--rr-file", str(bad)]) == 65

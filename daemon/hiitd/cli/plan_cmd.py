@@ -51,18 +51,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
             _out(f"next: {what} ({doc['kind']}, {doc['level'] or '-'})  {doc['description'] or ''}")
             for why in doc["why"]:
                 _out(f"  - {why}")
-            _out(f"readiness {doc['readiness']}, load ratio {doc['acwr']}")
+            _out(f"readiness {doc['readiness']}, load ratio (acute:chronic EWMA) {doc['acwr']}")
             return EX_OK
         days = plan_history.history_payload(store, cfg, now, args.days)
     if args.json:
         print_json(days)
         return EX_OK
-    _out("day         load    CTL    ATL  ratio  monotony  readiness  sessions")
+    # ratio: Williams' acute / chronic EWMA; CTL and ATL: the 42/7-day 1/N averages.
+    _out("day           load  acute chronic  ratio    CTL    ATL  monotony  readiness  sessions")
     for d in days:
         _out(
-            f"{d['day']}  {d['load']:6.0f} {d['ctl']:6.1f} {d['atl']:6.1f}  "
-            f"{_f(d['acwr'])}  {_f(d['monotony'])}     {d['readiness']['status']:9}  "
-            + ", ".join(s or "free run" for s in d["sessions"])
+            f"{d['day']}  {d['load']:6.0f} {d['acute_ewma']:6.1f} {d['chronic_ewma']:7.1f}  "
+            f"{_f(d['acwr'])} {d['ctl']:6.1f} {d['atl']:6.1f}  {_f(d['monotony'])}     "
+            f"{d['readiness']['status']:9}  " + ", ".join(s or "free run" for s in d["sessions"])
         )
     return EX_OK
 

@@ -33,8 +33,9 @@ class PlanConfig(BaseModel):
         ge=0,
         le=2000,
         description=(
-            "Minutes of running a week before hiitd: seeds fitness (CTL) and fatigue (ATL) so a "
-            "new user's first sessions do not read as a load spike. Under 60 means run/walk first."
+            "Minutes of running a week before hiitd: seeds the load averages (acute and chronic "
+            "EWMA, CTL, ATL) so a new user's first sessions do not read as a load spike. Under 60 "
+            "means run/walk first."
         ),
     )
 

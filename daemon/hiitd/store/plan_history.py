@@ -104,7 +104,12 @@ def next_session(store: Store, cfg: PlanConfig, now_wall: float) -> Recommendati
 
 
 def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, Any]:
-    """The recommendation with today's readiness and load ratio (the HA entities read these)."""
+    """The recommendation with today's readiness and load figures (the HA entities read these).
+
+    ``acwr`` is Williams' ratio of the acute and chronic EWMAs (``acute_ewma``,
+    ``chronic_ewma``), the one the guard rails use; ``ctl`` and ``atl`` are the
+    Performance Manager's 42- and 7-day figures, kept beside it (plan/daily_load.py).
+    """
     today = local_day(now_wall)
     past = history(store)
     ins = checkins(store, today, cfg)
@@ -116,6 +121,8 @@ def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, An
         **rec.to_payload(),
         "readiness": ready.status,
         "acwr": None if load.acwr is None else round(load.acwr, 3),
+        "acute_ewma": round(load.acute_ewma, 2),
+        "chronic_ewma": round(load.chronic_ewma, 2),
         "ctl": round(load.ctl, 2),
         "atl": round(load.atl, 2),
     }
