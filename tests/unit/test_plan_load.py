@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 
 from hiitd.plan import Kind, PlanConfig, SessionEntry, load_days, recommend_next
 from hiitd.plan.daily_load import LEAD_IN_DAYS, monotony, session_load
+from hiitd.plan.intensity import FREE_RUN_RPE
 
 NO_SEED = PlanConfig(weekly_running_min=0.0)
 D = date(2024, 3, 4)
@@ -18,11 +20,36 @@ def run(day: date, rpe: int | None, minutes: float, hrss: float | None = None) -
     return SessionEntry(day=day, start_wall=0.0, minutes=minutes, rpe=rpe, hrss=hrss)
 
 
-def test_session_load_is_rpe_times_minutes_else_converted_hrss() -> None:
-    """Session-RPE x minutes when rated; HRSS x 4.2 AU otherwise; None with neither."""
-    assert session_load(run(D, 5, 60), NO_SEED) == 300
-    assert session_load(run(D, None, 60, hrss=50), NO_SEED) == pytest.approx(210)
-    assert session_load(run(D, None, 60), NO_SEED) is None
+def test_session_load_is_rpe_times_minutes_else_converted_hrss_else_estimated() -> None:
+    """Session-RPE x minutes when rated; HRSS x 4.2 AU otherwise; else an estimated RPE x minutes.
+
+    RPE wins over HRSS, which wins over the estimate; with neither, a session with no
+    known workout counts as an easy run (RPE 3), never as 0.
+    """
+    rated = dataclasses.replace(run(D, 5, 60, hrss=50), rpe_estimate=8.0)
+    assert session_load(rated, NO_SEED) == 300
+    assert rated.load_source == "rpe"
+    measured = dataclasses.replace(run(D, None, 60, hrss=50), rpe_estimate=8.0)
+    assert session_load(measured, NO_SEED) == pytest.approx(210)
+    assert measured.load_source == "hrss"
+    planned = dataclasses.replace(run(D, None, 60), rpe_estimate=4.5)
+    assert session_load(planned, NO_SEED) == pytest.approx(270)
+    assert planned.load_source == "estimated"
+    free = run(D, None, 60)
+    assert FREE_RUN_RPE == 3.0
+    assert session_load(free, NO_SEED) == pytest.approx(180)
+    assert free.load_source == "estimated"
+    assert session_load(free, PlanConfig(easy_rpe=4.0)) == pytest.approx(240)  # the same knob
+
+
+def test_a_day_says_how_much_of_its_load_was_estimated() -> None:
+    """A rated 40 min at RPE 5 and an unrated 30 min estimated at RPE 4: 320 AU, 120 estimated."""
+    history = [run(D, 5, 40), dataclasses.replace(run(D, None, 30), rpe_estimate=4.0)]
+    before, day = load_days(history, PlanConfig(), D)[-2:]
+    assert (day.load, day.estimated_load) == pytest.approx((320.0, 120.0))
+    assert day.to_payload()["estimated_load"] == 120.0
+    assert before.seeded
+    assert before.estimated_load == 0  # the seed is said by "seeded", not counted here
 
 
 def test_ctl_atl_and_ratio_after_one_session_from_zero() -> None:

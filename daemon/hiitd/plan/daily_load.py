@@ -4,7 +4,11 @@ Session load is Foster's session-RPE (RPE 0-10 x minutes, arbitrary units, AU;
 Foster C et al., "A new approach to monitoring exercise training", J Strength
 Cond Res 2001; 15: 109-15) when the runner rated the session; otherwise its
 HRSS converted at ``PlanConfig.srpe_per_hrss`` AU per point, so one unit runs
-through the whole history (the ratios below mean nothing across mixed units).
+through the whole history (the ratios below mean nothing across mixed units);
+otherwise, with neither a rating nor a heart rate, the minutes x an RPE
+estimated from the planned workout (``plan/intensity.py``; a free run counts as
+an easy run, ``PlanConfig.easy_rpe``). A session is never load 0; each day
+says how much of its load was estimated (``estimated_load``).
 
 - The acute:chronic workload ratio (``acwr``) is that of Williams S, West S,
   Cross MJ, Stokes KA, "Better way to determine the acute:chronic workload
@@ -74,6 +78,7 @@ class LoadDay:
 
     day: date
     load: float  # AU that day (0 on rest days)
+    estimated_load: float  # the part of it from estimated intensities (load_source "estimated")
     ctl: float  # fitness: 42-day Performance Manager average (1/N)
     atl: float  # fatigue: 7-day Performance Manager average (1/N)
     acute_ewma: float  # Williams' 7-day EWMA, lambda 2/8
@@ -91,6 +96,7 @@ class LoadDay:
         return {
             "day": self.day.isoformat(),
             "load": round(self.load, 1),
+            "estimated_load": round(self.estimated_load, 1),
             "ctl": round(self.ctl, 2),
             "atl": round(self.atl, 2),
             "acute_ewma": round(self.acute_ewma, 2),
@@ -109,13 +115,23 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def session_load(entry: SessionEntry, cfg: PlanConfig) -> float | None:
-    """AU of one session: session-RPE x minutes, else HRSS converted; None when neither."""
+def session_load(entry: SessionEntry, cfg: PlanConfig) -> float:
+    """AU of one session: session-RPE x minutes, else HRSS converted, else estimated.
+
+    The estimate is the planned workout's RPE (``entry.rpe_estimate``), or an easy
+    run's (``cfg.easy_rpe``, as the questionnaire's seed) when no workout is known,
+    x minutes: never 0.
+    """
     if entry.rpe is not None:
         return entry.rpe * entry.minutes
     if entry.hrss is not None:
         return entry.hrss * cfg.srpe_per_hrss
-    return None
+    return estimated_rpe(entry, cfg) * entry.minutes
+
+
+def estimated_rpe(entry: SessionEntry, cfg: PlanConfig) -> float:
+    """The RPE a session counts at without a rating or HRSS: its workout's, else an easy run's."""
+    return cfg.easy_rpe if entry.rpe_estimate is None else entry.rpe_estimate
 
 
 def seed_daily(cfg: PlanConfig) -> float:
@@ -148,9 +164,13 @@ def _change(now: float, before: float) -> float | None:
 def load_days(history: Sequence[SessionEntry], cfg: PlanConfig, today: date) -> list[LoadDay]:
     """The load model from the lead-in before the first session up to ``today``."""
     per_day: dict[date, float] = {}
+    estimated: dict[date, float] = {}
     for e in history:
         if e.day <= today:
-            per_day[e.day] = per_day.get(e.day, 0.0) + (session_load(e, cfg) or 0.0)
+            load = session_load(e, cfg)
+            per_day[e.day] = per_day.get(e.day, 0.0) + load
+            if e.load_source == "estimated":
+                estimated[e.day] = estimated.get(e.day, 0.0) + load
     first = min(per_day, default=today)
     seed = seed_daily(cfg)
     start = first - timedelta(days=LEAD_IN_DAYS)
@@ -173,6 +193,7 @@ def load_days(history: Sequence[SessionEntry], cfg: PlanConfig, today: date) -> 
             LoadDay(
                 day=day,
                 load=load,
+                estimated_load=0.0 if seeded else estimated.get(day, 0.0),
                 ctl=ctl,
                 atl=atl,
                 acute_ewma=acute,
