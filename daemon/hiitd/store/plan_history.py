@@ -85,6 +85,12 @@ class PlannedWorkouts:
         return self._known[name]
 
 
+def _work_unscored(metrics: dict[str, Any] | None) -> bool:
+    """Whether the session's work steps were all by feel (metrics from v2 on say so)."""
+    c = metrics.get("compliance") if isinstance(metrics, dict) else None
+    return isinstance(c, dict) and c.get("in_pct") is None and bool(c.get("unscored_work_steps"))
+
+
 def entry_of(
     row: SessionRow, metrics: dict[str, Any] | None, planned: Workout | None = None
 ) -> SessionEntry | None:
@@ -115,6 +121,8 @@ def entry_of(
         rpe=row.rpe,
         rpe_estimate=None if planned is None else estimate_rpe(planned, minutes),
         compliance_pct=_num(metrics, "compliance", "in_pct"),
+        work_unscored=_work_unscored(metrics),
+        completed=row.status == "finished",
         ef=_num(metrics, "economy", "efficiency_factor"),
         pace_s_per_km=_num(metrics, "speed", "avg_pace_s_per_km"),
         hrr60_bpm=hrr,
