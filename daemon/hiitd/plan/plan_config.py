@@ -82,7 +82,13 @@ class PlanConfig(BaseModel):
             "threshold is 100 HRSS and about RPE 7 x 60 min = 420 AU."
         ),
     )
-    easy_rpe: float = Field(3.0, ge=0, le=10, description="RPE assumed for the seed's easy runs.")
+    easy_rpe: float = Field(
+        3.0,
+        ge=0,
+        le=10,
+        description="RPE assumed for the seed's easy runs, and for an unrated run without HRSS "
+        "or a known workout.",
+    )
     easy_run_min: int = Field(30, ge=10, le=120, description="The easy run given instead.")
 
     @model_validator(mode="after")
