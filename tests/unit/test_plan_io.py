@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
+import shutil
 import sqlite3
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +16,6 @@ from hiitd.plan import PlanConfig, checkin_values
 from hiitd.store import plan_history, schema
 from hiitd.store.db import Store
 from hiitd.store.rows import SessionRow
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 WALL = 1_700_000_000.0
 
@@ -80,8 +79,22 @@ def test_cli_checkin_then_plan_next_and_history(
     nxt = json.loads(capsys.readouterr().out)
     assert nxt["workout"] == "plan-intervals-1"
     assert nxt["readiness"] == "unknown"
+    # No session yet: the default questionnaire's 60 min at RPE 3 (180/7 AU a day) stood
+    # in until yesterday; today is empty, so the acute EWMA keeps 3/4, the chronic 27/29.
+    seed = 180 / 7
+    assert nxt["acute_ewma"] == round(seed * 0.75, 2)
+    assert nxt["chronic_ewma"] == round(seed * 27 / 29, 2)
+    assert nxt["acwr"] == round(0.75 * 29 / 27, 3)
+    assert (nxt["ctl"], nxt["atl"]) == (round(seed * 41 / 42, 2), round(seed * 6 / 7, 2))
+    assert (nxt["load"], nxt["estimated_load"], nxt["last_session"]) == (0, 0, None)
     assert main(["plan", "history", "--days", "3", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 3
+    days = json.loads(capsys.readouterr().out)
+    assert len(days) == 3
+    assert days[-1]["acwr"] == nxt["acwr"]
+    assert main(["plan", "history", "--days", "2"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split()[:8] == ["day", "load", "est", "acute", "chronic", "ratio", "CTL", "ATL"]
+    assert rows[-1].split()[1:6] == ["0", "0", "19.3", "23.9", "0.81"]
     bad = tmp_path / "bad.txt"
     bad.write_text("1000\nabc\n")
     assert main(["checkin", "--rr-file", str(bad)]) == 65
@@ -127,3 +140,103 @@ def test_rate_last_session_rates_the_newest_finished_one(tmp_path: Path) -> None
         store.save(rec)
         assert plan_history.rate_last_session(store, 6) == rec.session_id
         assert store.list_sessions(1)[0].rpe == 6
+
+
+def test_a_session_without_rpe_or_hrss_gets_its_workouts_estimate(tmp_path: Path) -> None:
+    """entry_of: no rating, no HRSS -> minutes x the planned workout's RPE, marked estimated."""
+    from hiitd.plan.daily_load import session_load  # noqa: PLC0415
+    from hiitd.plan.intensity import estimate_rpe  # noqa: PLC0415
+    from hiitd.plan.ladders import plan_workout  # noqa: PLC0415
+
+    row = SessionRow("s1", "plan-intervals-9", WALL, "finished", 2580.0, None, True, None, None)
+    planned = plan_history.PlannedWorkouts(tmp_path).get("plan-intervals-9")
+    assert planned is not None
+    e = plan_history.entry_of(row, {"moving_s": 2580.0}, planned)
+    assert e is not None
+    assert e.load_source == "estimated"
+    assert e.rpe_estimate == pytest.approx(estimate_rpe(plan_workout("plan-intervals-9")))
+    assert e.rpe_estimate is not None
+    assert e.rpe_estimate > 3.0
+    assert session_load(e, PlanConfig()) == pytest.approx(43.0 * e.rpe_estimate)
+    rated = plan_history.entry_of(dataclasses.replace(row, rpe=6), {"load": {"hrss": 50.0}})
+    assert rated is not None
+    assert (rated.load_source, session_load(rated, PlanConfig())) == ("rpe", 6 * 43.0)
+
+
+def test_history_resolves_plan_builtin_and_imported_workouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unrated sessions without HR: each estimated from its workout, a free run as an easy run."""
+    from hiitd.plan.intensity import FREE_RUN_RPE, estimate_rpe  # noqa: PLC0415
+    from hiitd.plan.ladders import plan_workout  # noqa: PLC0415
+    from hiitd.record.session_record import (  # noqa: PLC0415
+        AthleteSnapshot,
+        SessionRecord,
+        SessionStatus,
+    )
+    from hiitd.workouts.library import get_builtin  # noqa: PLC0415
+    from hiitd.workouts.loader import load_workout_file  # noqa: PLC0415
+
+    source = Path(__file__).resolve().parents[2] / "config" / "workouts" / "hills-5x3min.toml"
+    (tmp_path / "workouts").mkdir()
+    shutil.copyfile(source, tmp_path / "workouts" / source.name)
+    now = 1_700_000_000.0
+    names = ["plan-intervals-9", "norwegian-4x4", "hills-5x3min", "gone-import", None]
+    with Store.open(tmp_path) as store:
+        for i, name in enumerate(names):
+            start = now - 86400.0 * (len(names) - i)
+            rec = SessionRecord(
+                f"s{i}", name, start, SessionStatus.FINISHED, 1800.0, AthleteSnapshot(190)
+            )
+            store.save(rec)
+        got = {e.workout: e for e in plan_history.history(store)}
+        days = plan_history.history_payload(store, PlanConfig(), now, days=6)
+    expected = {
+        "plan-intervals-9": estimate_rpe(plan_workout("plan-intervals-9"), 30.0),
+        "norwegian-4x4": estimate_rpe(get_builtin("norwegian-4x4"), 30.0),
+        "hills-5x3min": estimate_rpe(load_workout_file(source), 30.0),
+        "gone-import": FREE_RUN_RPE,
+        None: FREE_RUN_RPE,
+    }
+    assert PlanConfig().easy_rpe == FREE_RUN_RPE  # a run without a known workout: easy_rpe
+    assert got["gone-import"].rpe_estimate is None
+    assert got[None].rpe_estimate is None
+    known = {k: e.rpe_estimate for k, e in got.items() if e.rpe_estimate is not None}
+    assert known == pytest.approx({k: v for k, v in expected.items() if k in known})
+    assert len(known) == 3
+    assert all(e.load_source == "estimated" for e in got.values())
+    assert expected["plan-intervals-9"] > FREE_RUN_RPE
+    worked = [d for d in days if d["sessions"]]
+    assert len(worked) == len(names)
+    for d in worked:
+        [s] = d["session_loads"]
+        assert s["load_source"] == "estimated"
+        assert d["load"] == d["estimated_load"] == s["load"] > 0
+        assert s["load"] == pytest.approx(30.0 * expected[s["workout"]], abs=0.1)
+        assert s["rpe_estimate"] == pytest.approx(expected[s["workout"]], abs=0.01)
+    monkeypatch.setenv("HIITD_STORAGE__STATE_DIR", str(tmp_path))
+    monkeypatch.setattr("time.time", lambda: now)
+    assert main(["plan", "history", "--days", "2"]) == 0
+    yesterday, today = capsys.readouterr().out.splitlines()[-2:]
+    assert yesterday.endswith("  free run (estimated RPE 3.0)")
+    assert today.split()[1:3] == ["0", "0"]  # no load, none of it estimated
+    with Store.open(tmp_path) as store:
+        nxt = plan_history.next_payload(store, PlanConfig(), now)
+    assert nxt["last_session"] == {
+        "workout": None,
+        "day": days[-2]["day"],
+        "minutes": 30.0,
+        "load": 90.0,
+        "load_source": "estimated",
+        "rpe_estimate": 3.0,
+    }
+    assert main(["plan", "next"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"last session {days[-2]['day']}: free run (estimated RPE 3.0), load 90 AU"
+    with Store.open(tmp_path) as store:
+        store.set_rpe("s4", 5)
+    assert main(["plan", "next", "--json"]) == 0
+    rated = json.loads(capsys.readouterr().out)["last_session"]
+    assert (rated["load"], rated["load_source"]) == (150.0, "rpe")
+    assert main(["plan", "next"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("free run, load 150 AU from your RPE")

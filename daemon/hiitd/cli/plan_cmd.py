@@ -51,20 +51,41 @@ def cmd_plan(args: argparse.Namespace) -> int:
             _out(f"next: {what} ({doc['kind']}, {doc['level'] or '-'})  {doc['description'] or ''}")
             for why in doc["why"]:
                 _out(f"  - {why}")
-            _out(f"readiness {doc['readiness']}, load ratio {doc['acwr']}")
+            _out(f"readiness {doc['readiness']}, load ratio (acute:chronic EWMA) {doc['acwr']}")
+            last = doc["last_session"]
+            if last is not None:
+                how = {"rpe": "your RPE", "hrss": "heart rate (HRSS)"}.get(last["load_source"])
+                _out(
+                    f"last session {last['day']}: {_session(last)}, load {last['load']:.0f} AU"
+                    + ("" if how is None else f" from {how}")
+                )
             return EX_OK
         days = plan_history.history_payload(store, cfg, now, args.days)
     if args.json:
         print_json(days)
         return EX_OK
-    _out("day         load    CTL    ATL  ratio  monotony  readiness  sessions")
+    # ratio: Williams' acute / chronic EWMA; CTL and ATL: the 42/7-day 1/N averages;
+    # est: the part of the load estimated from the workout (no RPE, no HRSS).
+    _out(
+        "day           load    est  acute chronic  ratio    CTL    ATL  monotony  readiness"
+        "  sessions"
+    )
     for d in days:
         _out(
-            f"{d['day']}  {d['load']:6.0f} {d['ctl']:6.1f} {d['atl']:6.1f}  "
-            f"{_f(d['acwr'])}  {_f(d['monotony'])}     {d['readiness']['status']:9}  "
-            + ", ".join(s or "free run" for s in d["sessions"])
+            f"{d['day']}  {d['load']:6.0f} {d['estimated_load']:6.0f} {d['acute_ewma']:6.1f} "
+            f"{d['chronic_ewma']:7.1f}  {_f(d['acwr'])} {d['ctl']:6.1f} {d['atl']:6.1f}  "
+            f"{_f(d['monotony'])}     {d['readiness']['status']:9}  "
+            + ", ".join(_session(s) for s in d["session_loads"])
         )
     return EX_OK
+
+
+def _session(s: dict[str, Any]) -> str:
+    """'plan-hills-2', or 'free run (estimated RPE 3.0)' when its load is an estimate."""
+    name = s["workout"] or "free run"
+    if s["load_source"] != "estimated":
+        return str(name)
+    return f"{name} (estimated RPE {s['rpe_estimate']:.1f})"
 
 
 def _f(x: float | None) -> str:

@@ -306,6 +306,7 @@ def _plan_entities(b: _Builder) -> None:
     b.sensor("next_session", "Next session", plan, what, nxt, **attributes)
     ready = {"device_class": "enum", "options": ["green", "amber", "red", "unknown"]}
     b.sensor("readiness", "Readiness", plan, "{{ value_json.readiness }}", ready)
+    # Williams' acute:chronic EWMA ratio, the plan's load heuristic (plan/daily_load.py).
     ratio = _opts(precision=2, icon="mdi:scale-balance")
     b.sensor("load_ratio", "Load ratio (acute:chronic)", plan, "{{ value_json.acwr }}", ratio)
     rpe: dict[str, Any] = {

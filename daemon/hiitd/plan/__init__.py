@@ -2,9 +2,10 @@
 
 ``recommend_next(history, checkins, config, today)`` gives the next session; the
 daemon's I/O side (``hiitd.store.plan_history``) builds the history from the store. The
-numbers and their sources are in each module: ``load`` (CTL/ATL, ACWR, Foster's
-monotony and strain), ``readiness`` (lnRMSSD and resting-HR baselines, trend
-markers), ``ladders`` (rungs per protocol), ``recommend`` (the decision order).
+numbers and their sources are in each module: ``daily_load`` (Williams' EWMA
+acute:chronic ratio, CTL/ATL, Foster's monotony and strain), ``readiness``
+(lnRMSSD and resting-HR baselines, trend markers), ``ladders`` (rungs per
+protocol), ``recommend`` (the decision order).
 """
 
 from hiitd.plan.daily_load import LoadDay, load_days

@@ -33,8 +33,9 @@ class PlanConfig(BaseModel):
         ge=0,
         le=2000,
         description=(
-            "Minutes of running a week before hiitd: seeds fitness (CTL) and fatigue (ATL) so a "
-            "new user's first sessions do not read as a load spike. Under 60 means run/walk first."
+            "Minutes of running a week before hiitd: seeds the load averages (acute and chronic "
+            "EWMA, CTL, ATL) so a new user's first sessions do not read as a load spike. Under 60 "
+            "means run/walk first."
         ),
     )
 
@@ -81,7 +82,13 @@ class PlanConfig(BaseModel):
             "threshold is 100 HRSS and about RPE 7 x 60 min = 420 AU."
         ),
     )
-    easy_rpe: float = Field(3.0, ge=0, le=10, description="RPE assumed for the seed's easy runs.")
+    easy_rpe: float = Field(
+        3.0,
+        ge=0,
+        le=10,
+        description="RPE assumed for the seed's easy runs, and for an unrated run without HRSS "
+        "or a known workout.",
+    )
     easy_run_min: int = Field(30, ge=10, le=120, description="The easy run given instead.")
 
     @model_validator(mode="after")

@@ -27,12 +27,24 @@ class SessionEntry:
     step: int | None = None  # 1-based rung on that ladder
     hrss: float | None = None
     rpe: int | None = None
+    # The RPE estimated from the planned workout (plan/intensity.py), for a session with
+    # neither RPE nor HRSS; None: no workout known, a free run (PlanConfig.easy_rpe).
+    rpe_estimate: float | None = None
     compliance_pct: float | None = None  # work steps' % of scored time in target
     work_unscored: bool = False  # its work steps are by feel (no target to score)
     completed: bool = True  # the last step was reached (not stopped early)
     ef: float | None = None  # efficiency factor, m/min per bpm
     pace_s_per_km: float | None = None
     hrr60_bpm: float | None = None
+
+    @property
+    def load_source(self) -> str:
+        """Where the session's load comes from: ``rpe``, else ``hrss``, else ``estimated``."""
+        if self.rpe is not None:
+            return "rpe"
+        if self.hrss is not None:
+            return "hrss"
+        return "estimated"
 
 
 @dataclass(frozen=True, slots=True)

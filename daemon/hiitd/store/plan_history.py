@@ -1,8 +1,10 @@
 """The planner's I/O side: the store's sessions and check-ins as plan values, and the answers.
 
 ``hiitd.plan`` is pure; this module reads the store (sessions, their metrics
-and RPE, check-ins) and the local time zone, and builds what the CLI prints and
-the daemon publishes on ``<base>/plan/next``.
+and RPE, check-ins), the workout catalogue (the workout each session ran, for
+the intensity estimate of sessions with neither RPE nor HRSS) and the local
+time zone, and builds what the CLI prints and the daemon publishes on
+``<base>/plan/next``.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ import statistics
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hiitd.errors import StoreError
+from hiitd.coach.profile import FALLBACK_MAX_HR, AthleteProfile
+from hiitd.errors import StoreError, WorkoutError
 from hiitd.plan import Checkin, SessionEntry, load_days, readiness, recommend_next
 from hiitd.plan.checkin_values import CheckinRow, local_day
+from hiitd.plan.daily_load import estimated_rpe, session_load
+from hiitd.plan.intensity import estimate_rpe
 from hiitd.plan.ladders import locate
 from hiitd.plan.recommend import HIIT_KINDS
+from hiitd.store.workout_catalog import WorkoutCatalog
 from hiitd.workouts.library import builtin_workouts
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hiitd.coach.workout_model import Workout
     from hiitd.plan import PlanConfig, Recommendation
     from hiitd.plan.plan_values import Kind
     from hiitd.plan.readiness import Readiness
@@ -48,14 +57,48 @@ def _is_hiit(workout: str | None, kind: Kind | None) -> bool:
     return bool(tags & _HIIT_TAGS)
 
 
+# The catalogue needs a profile only to resolve targets for the engine; the intensity
+# estimate reads them as written (relative to the athlete), so this one is never used.
+_UNRESOLVED = AthleteProfile(FALLBACK_MAX_HR, True, None, None, None, None)
+
+
+class PlannedWorkouts:
+    """The workouts stored sessions ran, by name, as the catalogue has them (read once each).
+
+    Imported files first, then plan rungs, then built-ins (``WorkoutCatalog.get``);
+    a name the catalogue no longer knows (a deleted import, a free run) is None.
+    """
+
+    def __init__(self, state_dir: Path) -> None:
+        self._catalog = WorkoutCatalog(state_dir, _UNRESOLVED)
+        self._known: dict[str, Workout | None] = {}
+
+    def get(self, name: str | None) -> Workout | None:
+        """The unresolved workout named ``name``, or None."""
+        if name is None:
+            return None
+        if name not in self._known:
+            try:
+                self._known[name] = self._catalog.get(name, resolve=False)
+            except (WorkoutError, OSError):
+                self._known[name] = None
+        return self._known[name]
+
+
 def _work_unscored(metrics: dict[str, Any] | None) -> bool:
     """Whether the session's work steps were all by feel (metrics from v2 on say so)."""
     c = metrics.get("compliance") if isinstance(metrics, dict) else None
     return isinstance(c, dict) and c.get("in_pct") is None and bool(c.get("unscored_work_steps"))
 
 
-def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | None:
-    """A stored session as the planner sees it (None when too short to count)."""
+def entry_of(
+    row: SessionRow, metrics: dict[str, Any] | None, planned: Workout | None = None
+) -> SessionEntry | None:
+    """A stored session as the planner sees it (None when too short to count).
+
+    ``planned`` is the workout it ran, for the RPE estimate (plan/intensity.py) that
+    stands in when it has neither RPE nor HRSS; without one it counts as a free run.
+    """
     minutes = (_num(metrics, "moving_s") or row.duration_s or 0.0) / 60.0
     if minutes < MIN_SESSION_MIN:
         return None
@@ -76,6 +119,7 @@ def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | 
         step=None if found is None else found[1],
         hrss=_num(metrics, "load", "hrss"),
         rpe=row.rpe,
+        rpe_estimate=None if planned is None else estimate_rpe(planned, minutes),
         compliance_pct=_num(metrics, "compliance", "in_pct"),
         work_unscored=_work_unscored(metrics),
         completed=row.status == "finished",
@@ -88,10 +132,11 @@ def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | 
 def history(store: Store) -> list[SessionEntry]:
     """Every finished, stopped or interrupted session, oldest first."""
     out = []
+    planned = PlannedWorkouts(store.path.parent)
     for row in store.list_sessions(HISTORY_SESSIONS):
         if row.status == "running":
             continue
-        entry = entry_of(row, store.metrics(row.session_id))
+        entry = entry_of(row, store.metrics(row.session_id), planned.get(row.workout))
         if entry is not None:
             out.append(entry)
     return sorted(out, key=lambda e: e.start_wall)
@@ -112,7 +157,14 @@ def next_session(store: Store, cfg: PlanConfig, now_wall: float) -> Recommendati
 
 
 def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, Any]:
-    """The recommendation with today's readiness and load ratio (the HA entities read these)."""
+    """The recommendation with today's readiness and load figures (the HA entities read these).
+
+    ``acwr`` is Williams' ratio of the acute and chronic EWMAs (``acute_ewma``,
+    ``chronic_ewma``), the one the guard rails use; ``ctl`` and ``atl`` are the
+    Performance Manager's 42- and 7-day figures, kept beside it (plan/daily_load.py).
+    ``load`` and ``estimated_load`` are today's (AU, the part of it estimated from
+    the workout); ``last_session`` is the newest session's load and ``load_source``.
+    """
     today = local_day(now_wall)
     past = history(store)
     ins = checkins(store, today, cfg)
@@ -124,15 +176,25 @@ def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, An
         **rec.to_payload(),
         "readiness": ready.status,
         "acwr": None if load.acwr is None else round(load.acwr, 3),
+        "acute_ewma": round(load.acute_ewma, 2),
+        "chronic_ewma": round(load.chronic_ewma, 2),
         "ctl": round(load.ctl, 2),
         "atl": round(load.atl, 2),
+        "load": round(load.load, 1),
+        "estimated_load": round(load.estimated_load, 1),
+        "last_session": session_load_payload(past[-1], cfg) if past else None,
     }
 
 
 def history_payload(
     store: Store, cfg: PlanConfig, now_wall: float, days: int = 28
 ) -> list[dict[str, Any]]:
-    """Load, ratio and readiness for each of the last ``days`` days, oldest first."""
+    """Load, ratio and readiness for each of the last ``days`` days, oldest first.
+
+    ``sessions`` names each day's workouts (null for a free run); ``session_loads``
+    says for each where its load came from (``rpe``, ``hrss`` or ``estimated``, with
+    the estimated RPE).
+    """
     today = local_day(now_wall)
     past = history(store)
     ins = checkins(store, today, cfg)
@@ -143,10 +205,27 @@ def history_payload(
             {
                 **d.to_payload(),
                 "sessions": [e.workout for e in past if e.day == d.day],
+                "session_loads": [session_load_payload(e, cfg) for e in past if e.day == d.day],
                 "readiness": ready.to_payload(),
             }
         )
     return out
+
+
+def session_load_payload(e: SessionEntry, cfg: PlanConfig) -> dict[str, Any]:
+    """One session's load and where it came from (``rpe``, ``hrss`` or ``estimated``).
+
+    ``rpe_estimate`` is the RPE the estimate counts at (the workout's, or
+    ``easy_rpe`` for a run without a known workout), given whatever the source.
+    """
+    return {
+        "workout": e.workout,
+        "day": e.day.isoformat(),
+        "minutes": round(e.minutes, 1),
+        "load": round(session_load(e, cfg), 1),
+        "load_source": e.load_source,
+        "rpe_estimate": round(estimated_rpe(e, cfg), 2),
+    }
 
 
 def rate_last_session(store: Store, rpe: int) -> str:
