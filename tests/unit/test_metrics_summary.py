@@ -74,7 +74,12 @@ def test_a_full_session() -> None:
     assert m.load.hrss is not None
     assert len(m.recovery_steps) == 1
     assert m.recovery_session is not None
-    assert m.recovery_session.drop_bpm == pytest.approx(40.0)
+    # The cool-down is a jog at 2.5 m/s: no speed drop, so the 40 bpm fall is not recovery.
+    assert m.recovery_session.drop_bpm is None
+    assert m.recovery_session.peak_bpm == 170.0
+    assert m.recovery_session.later_bpm == 130.0
+    assert m.recovery_session.reason is not None
+    assert m.recovery_session.reason.startswith("kept jogging after the work step")
     assert m.hrv.rmssd_ms == pytest.approx(rmssd(WARM_UP_RR))
     assert {v.method for v in m.vo2max} == {"uth2004_hr_ratio", "acsm_running_hrr"}
 
@@ -87,7 +92,10 @@ def test_payload_is_json_ready_and_says_estimate() -> None:
     assert payload["calories"]["estimate"] is True
     assert payload["calories"]["method"] == "keytel2005"
     assert payload["hrv"]["rmssd_ms"] == round(rmssd(WARM_UP_RR), 1)
-    assert payload["hrr60"]["session"]["hrr60_bpm"] == 40.0
+    assert payload["metrics_version"] == 3
+    assert payload["hrr60"]["session"]["hrr60_bpm"] is None
+    assert payload["hrr60"]["session"]["basis"] is None
+    assert payload["hrr60"]["session"]["reason"].startswith("kept jogging")
     assert all(v["estimate"] for v in payload["vo2max"])
     assert payload["speed"]["avg_pace_s_per_km"] == 333.3
 
