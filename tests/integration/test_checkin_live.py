@@ -96,11 +96,15 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
                 if body(m.payload).get("id") == "c1" and body(m.payload)["state"] == "measuring"
             ]
 
-            # The CLI: the same through `hiitd checkin --live`, as JSON.
-            cli = await _cli(tmp_path, mosquitto.url, "--duration", "60", "--json")
+            # The CLI: the same through `hiitd checkin --live`, as JSON. 90 s, not 60: the
+            # simulated strap's beat noise is Gaussian (4 % of the RR, beat by beat), and
+            # its tail beats (up to 18 % off their neighbours) are artefacts to Lipponen &
+            # Tarvainen's detector (metrics/hrv.py), as to NeuroKit2's: 60 s (55 beats)
+            # leaves room for two under the 5 % rule, and this window held six.
+            cli = await _cli(tmp_path, mosquitto.url, "--duration", "90", "--json")
             assert cli.returncode == 0, cli.stderr
             cli_doc = json.loads(cli.stdout)
-            text = await _cli(tmp_path, mosquitto.url, "--duration", "60")
+            text = await _cli(tmp_path, mosquitto.url, "--duration", "90")
             assert text.returncode == 0, text.stderr
 
             # A session starts: a check-in under way is cancelled, saying so.
@@ -139,7 +143,7 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
     assert len(sub.on(f"{BASE}/plan/next")) > plans_before, "plan/next republished"
 
     assert cli_doc["state"] == "done"
-    assert cli_doc["duration_s"] == 60.0
+    assert cli_doc["duration_s"] == 90.0
     assert abs(cli_doc["resting_hr"] - SIM_RESTING_HR) <= 3.0
     lines = text.stdout.splitlines()
     assert lines[0].startswith("check-in: sit or lie still")
@@ -165,7 +169,7 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
     print(  # noqa: T201 - the figures for the issue's closing note (pytest -s)
         f"simulated resting HR {SIM_RESTING_HR}: measured {done['resting_hr']} bpm, "
         f"RMSSD {done['rmssd_ms']} ms, lnRMSSD {done['ln_rmssd']}, {done['beats']} beats, "
-        f"artefacts {done['artefact_pct']} %; CLI 60 s: {cli_doc['resting_hr']} bpm, "
+        f"artefacts {done['artefact_pct']} %; CLI 90 s: {cli_doc['resting_hr']} bpm, "
         f"lnRMSSD {cli_doc['ln_rmssd']}"
     )
 

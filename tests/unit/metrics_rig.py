@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import TYPE_CHECKING
 
 from hiitd.record.session_record import (
@@ -15,7 +17,7 @@ from hiitd.record.session_record import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
 ATHLETE = AthleteSnapshot(max_hr=200)
 
@@ -81,3 +83,20 @@ def step(
         target_high=high,
         ended_by="time",
     )
+
+
+def breathing_rr(
+    n: int, mean: float = 1000.0, swing: float = 50.0, period: float = 4.6
+) -> list[float]:
+    """RR (ms) as at rest: a sine of ``swing`` ms around ``mean``, one breath per ``period`` beats.
+
+    Respiratory sinus arrhythmia: the heart speeds up breathing in and slows down
+    breathing out. Rounded to 0.1 ms, like a strap's 1/1024 s steps.
+    """
+    return [round(mean + swing * math.sin(2 * math.pi * i / period), 1) for i in range(n)]
+
+
+def rmssd(*runs: Sequence[float]) -> float:
+    """RMSSD by its definition, over the successive differences inside each run."""
+    diffs = [b - a for run in runs for a, b in itertools.pairwise(run)]
+    return math.sqrt(sum(d * d for d in diffs) / len(diffs))

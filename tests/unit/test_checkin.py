@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from metrics_rig import breathing_rr, rmssd
 
 from hiitd.mqtt.topics import Topics
 from hiitd.plan import PlanConfig, readiness
@@ -29,9 +31,13 @@ WALL = 1_764_000_000.0
 T0 = 100.0  # the daemon's clock when the check-in starts
 
 
-def alternating(n: int, low: float = 1000.0, high: float = 1050.0) -> list[float]:
-    """RR intervals alternating low/high: every successive difference is high - low."""
-    return [low if i % 2 == 0 else high for i in range(n)]
+def resting(n: int, mean: float = 1025.0) -> list[float]:
+    """RR as at rest: +-50 ms around ``mean``, swinging with the breath every 4.6 beats.
+
+    (Not a strict 2-beat alternation: that is the pattern of bigeminy, which the
+    artefact detector of metrics/hrv.py rightly drops.)
+    """
+    return breathing_rr(n, mean)
 
 
 def notifications(rr_ms: Iterable[float], start: float = T0) -> list[HeartRateSample]:
@@ -61,14 +67,14 @@ def measure(samples: Iterable[Sample], duration_s: float = 120.0) -> Measurement
 
 
 def test_known_rmssd_and_resting_hr_come_out() -> None:
-    """RR alternating 1000/1050 ms: RMSSD 50 ms exactly, lnRMSSD ln 50, HR from the mean RR."""
-    rr = alternating(118)  # 120.95 s of beats
+    """Resting RR around 1025 ms: RMSSD and lnRMSSD by definition, HR from the mean RR."""
+    rr = resting(118)  # 121 s of beats
     m = measure(notifications(rr))
     assert m.beats == 118
     row = m.result(WALL)
-    assert row.rmssd_ms == pytest.approx(50.0)
-    assert row.ln_rmssd == pytest.approx(math.log(50.0))
-    assert row.resting_hr == pytest.approx(60000.0 / 1025.0)
+    assert row.rmssd_ms == pytest.approx(rmssd(rr))
+    assert row.ln_rmssd == pytest.approx(math.log(rmssd(rr)))
+    assert row.resting_hr == pytest.approx(60000.0 / statistics.fmean(rr))
     assert row.artefact_pct == 0.0
     assert row.source == "live"
     assert row.day == local_day(WALL).isoformat()
@@ -76,9 +82,10 @@ def test_known_rmssd_and_resting_hr_come_out() -> None:
 
 def test_a_dropout_breaks_the_beats_and_no_difference_spans_it() -> None:
     """A 10 s link loss mid-way: still stored, and the jump across the gap is not a difference."""
-    before = notifications(alternating(50))  # ~51 s
+    first, second = resting(50), resting(56, 925.0)
+    before = notifications(first)  # ~51 s
     gap_end = before[-1].t + 10.0
-    after = notifications(alternating(56, 900.0, 950.0), start=gap_end)
+    after = notifications(second, start=gap_end)
     samples: list[Sample] = [
         *before,
         LinkSample(before[-1].t + 0.5, Role.HR, Link.DOWN),
@@ -86,18 +93,20 @@ def test_a_dropout_breaks_the_beats_and_no_difference_spans_it() -> None:
         *after,
     ]
     row = measure(samples).result(WALL)
-    # Across the gap 1050 -> 900 would add a 150 ms difference; within each run it is 50.
-    assert row.rmssd_ms == pytest.approx(50.0)
+    # Across the gap the 100 ms step down would add a difference; within each run it is not.
+    assert row.rmssd_ms == pytest.approx(rmssd(first, second))
+    assert row.rmssd_ms != pytest.approx(rmssd(first + second))
     assert row.beats == 106
 
 
 def test_a_long_silence_without_a_link_event_also_breaks_the_run() -> None:
     """Notifications 8 s apart (a strap out of range, no DOWN seen): two runs, not one."""
-    before = notifications(alternating(60))
-    after = notifications(alternating(50, 900.0, 950.0), start=before[-1].t + 8.0)
+    first, second = resting(60), resting(50, 925.0)
+    before = notifications(first)
+    after = notifications(second, start=before[-1].t + 8.0)
     m = measure([*before, *after])
     assert len(m.runs) == 2
-    assert m.result(WALL).rmssd_ms == pytest.approx(50.0)
+    assert m.result(WALL).rmssd_ms == pytest.approx(rmssd(first, second))
 
 
 def test_strap_not_worn_is_no_check_in() -> None:
@@ -116,7 +125,7 @@ def test_a_strap_without_rr_is_named() -> None:
 
 def test_too_few_beats_for_the_time_are_refused() -> None:
     """Beats for 50 of 120 s (contact lost for the rest): refused, with the seconds covered."""
-    samples: list[Sample] = list(notifications(alternating(48)))
+    samples: list[Sample] = list(notifications(resting(48)))
     samples += [HeartRateSample(T0 + 50 + i, None, (), contact=False) for i in range(70)]
     with pytest.raises(CheckinFailed, match=r"cover only 49 of 120 s"):
         measure(samples).result(WALL)
@@ -124,7 +133,7 @@ def test_too_few_beats_for_the_time_are_refused() -> None:
 
 def test_too_many_artefacts_are_refused() -> None:
     """Every 10th beat missed (a doubled RR): 10 % artefacts, over the 5 % limit, not stored."""
-    rr = [2050.0 if i % 10 == 9 else x for i, x in enumerate(alternating(110))]
+    rr = [2050.0 if i % 10 == 9 else x for i, x in enumerate(resting(110))]
     with pytest.raises(CheckinFailed, match="artefacts"):
         measure(notifications(rr)).result(WALL)
 
@@ -159,12 +168,14 @@ def test_the_desk_counts_down_and_reports_the_figures() -> None:
         {"ts": WALL, "state": "measuring", "started": WALL, "duration_s": 120.0, "id": "r1",
          "remaining_s": 120.0, "beats": 0, "hr": None}
     ]  # fmt: skip
-    for s in notifications(alternating(118)):
+    rr = resting(118)
+    notes = notifications(rr)
+    for s in notes:
         desk.feed(s)
     progress = _docs(desk.progress(T0 + 60.0), TOPICS.plan_checkin)[0]
     assert progress["remaining_s"] == 60.0
     assert progress["beats"] == 118
-    assert progress["hr"] == 57  # the last notification's (one 1050 ms beat)
+    assert progress["hr"] == notes[-1].bpm  # the last notification's
     job = desk.close()
     assert job is not None
     assert desk.job is job
@@ -174,9 +185,9 @@ def test_the_desk_counts_down_and_reports_the_figures() -> None:
     assert all(o.retain for o in out if o.topic == TOPICS.plan_checkin)
     done = _docs(out, TOPICS.plan_checkin)[0]
     assert done["state"] == "done"
-    assert done["resting_hr"] == 58.5
-    assert done["rmssd_ms"] == 50.0
-    assert done["ln_rmssd"] == round(math.log(50.0), 3)
+    assert done["resting_hr"] == round(60000.0 / statistics.fmean(rr), 1)
+    assert done["rmssd_ms"] == round(rmssd(rr), 1)
+    assert done["ln_rmssd"] == round(math.log(rmssd(rr)), 3)
     assert done["readiness"] == "unknown"  # one check-in is no baseline
     reply = _docs(out, TOPICS.cmd_result)[0]
     assert reply == {"ts": WALL, "action": "checkin", "ok": True, "error": None,

@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from metrics_rig import hr_points, pod_points, record, step
+from metrics_rig import breathing_rr, hr_points, pod_points, record, rmssd, step
 
 from hiitd.metrics import SessionMetrics, compute_metrics, series
 from hiitd.record.session_record import (
@@ -29,9 +29,16 @@ FULL = AthleteSnapshot(
 )
 
 
+# Two beats a second through the warm-up, swinging with the breath.
+WARM_UP_RR = breathing_rr(600, 460.0, 10.0)
+
+
 def _hiit() -> SessionRecord:
     hr = hr_points(0, 300, 130) + hr_points(300, 600, 170) + hr_points(600, 900, 130)
-    rr = [HrPoint(p.t, p.bpm, (800.0, 850.0) if p.t < 300 else (), True) for p in hr]
+    rr = [
+        HrPoint(p.t, p.bpm, tuple(WARM_UP_RR[2 * i : 2 * i + 2]) if p.t < 300 else (), True)
+        for i, p in enumerate(hr)
+    ]
     return record(
         end_t=900.0,
         hr=rr,
@@ -67,8 +74,13 @@ def test_a_full_session() -> None:
     assert m.load.hrss is not None
     assert len(m.recovery_steps) == 1
     assert m.recovery_session is not None
-    assert m.recovery_session.drop_bpm == pytest.approx(40.0)
-    assert m.hrv.rmssd_ms == pytest.approx(50.0)
+    # The cool-down is a jog at 2.5 m/s: no speed drop, so the 40 bpm fall is not recovery.
+    assert m.recovery_session.drop_bpm is None
+    assert m.recovery_session.peak_bpm == 170.0
+    assert m.recovery_session.later_bpm == 130.0
+    assert m.recovery_session.reason is not None
+    assert m.recovery_session.reason.startswith("kept jogging after the work step")
+    assert m.hrv.rmssd_ms == pytest.approx(rmssd(WARM_UP_RR))
     assert {v.method for v in m.vo2max} == {"uth2004_hr_ratio", "acsm_running_hrr"}
 
 
@@ -79,8 +91,11 @@ def test_payload_is_json_ready_and_says_estimate() -> None:
     assert json.loads(text) == payload
     assert payload["calories"]["estimate"] is True
     assert payload["calories"]["method"] == "keytel2005"
-    assert payload["hrv"]["rmssd_ms"] == 50.0
-    assert payload["hrr60"]["session"]["hrr60_bpm"] == 40.0
+    assert payload["hrv"]["rmssd_ms"] == round(rmssd(WARM_UP_RR), 1)
+    assert payload["metrics_version"] == 3
+    assert payload["hrr60"]["session"]["hrr60_bpm"] is None
+    assert payload["hrr60"]["session"]["basis"] is None
+    assert payload["hrr60"]["session"]["reason"].startswith("kept jogging")
     assert all(v["estimate"] for v in payload["vo2max"])
     assert payload["speed"]["avg_pace_s_per_km"] == 333.3
 

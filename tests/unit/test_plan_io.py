@@ -54,6 +54,7 @@ def test_entry_of_reads_load_compliance_economy_and_the_rung() -> None:
         "economy": {"efficiency_factor": 1.6},
         "speed": {"avg_pace_s_per_km": 330.0},
         "hrr60": {"session": None, "steps": [{"hrr60_bpm": 30.0}, {"hrr60_bpm": 34.0}]},
+        "metrics_version": 3,
     }
     e = plan_history.entry_of(row, metrics)
     assert e is not None
@@ -61,6 +62,20 @@ def test_entry_of_reads_load_compliance_economy_and_the_rung() -> None:
     assert (e.hrss, e.rpe, e.compliance_pct, e.ef, e.hrr60_bpm) == (40.0, 6, 72.5, 1.6, 32.0)
     short = SessionRow("s2", None, WALL, "stopped", 120.0, None, False, None, None)
     assert plan_history.entry_of(short, None) is None
+
+
+def test_hrr60_of_metrics_before_v3_stays_out_of_the_trend() -> None:
+    """Version 2 took HRR60 during jogs (-7 bpm here): the planner's trend never sees it."""
+    row = SessionRow("s1", "plan-hills-2", WALL, "finished", 1800.0, None, True, 6, None)
+    hrr60 = {"session": {"hrr60_bpm": -7.0}, "steps": [{"hrr60_bpm": -7.0}]}
+    old = {"moving_s": 1500.0, "metrics_version": 2, "hrr60": hrr60}
+    e = plan_history.entry_of(row, old)
+    assert e is not None
+    assert e.hrr60_bpm is None
+    measured = {"session": {"hrr60_bpm": 31.0, "basis": "stopped"}, "steps": []}
+    e = plan_history.entry_of(row, {**old, "metrics_version": 3, "hrr60": measured})
+    assert e is not None
+    assert e.hrr60_bpm == 31.0
 
 
 def test_cli_checkin_then_plan_next_and_history(

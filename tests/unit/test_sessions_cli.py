@@ -15,6 +15,7 @@ import pytest
 from engine_rig import PROFILE
 from store_rig import WALL0, Session
 
+from hiitd.cli import sessions_cmd
 from hiitd.cli.cli_support import EX_DATAERR, EX_OK, EX_UNAVAILABLE
 from hiitd.cli.main import main
 from hiitd.coach.events import Event, SessionEnded
@@ -390,3 +391,55 @@ def test_list_and_show_load_no_exporter() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
     assert done.returncode == 0, done.stderr
     assert b"tempo1-0" in done.stdout
+
+
+def test_show_recomputes_hrr60_from_metrics_v2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Metrics v2 took HRR60 during jogs (-7 bpm): ``show`` computes them again and says why."""
+    state = tmp_path / "state"
+    state.mkdir()
+    with Store.open(state) as store:
+        s, summaries = _full("old", WALL0)
+        rec = s.builder.record()
+        assert rec is not None
+        store.save(rec)
+        old = compute_metrics(rec).to_payload()
+        old["metrics_version"] = 2
+        jog = {"hrr60_bpm": -7.0, "reason": None, "anchor": "work_step"}
+        old["hrr60"] = {"steps": [jog], "session": jog}
+        store.set_summary(rec.session_id, summaries[0].to_payload(), old)
+    monkeypatch.setenv("STATE_DIRECTORY", str(state))
+    code, out, _ = run(capsys, "sessions", "show", rec.session_id)
+    assert code == EX_OK
+    assert "metrics computed" in out
+    (line,) = [x for x in out.splitlines() if "HRR60" in x]
+    assert line == (
+        "  HRR60 - after the last interval: kept jogging after the work step: "
+        "no speed drop, so HRR60 would not mean recovery"
+    )
+
+
+def test_hrr60_text_says_what_it_was_measured_on() -> None:
+    """Measured: the basis in words and each interval measured; withheld: the reason."""
+    stop = {"hrr60_bpm": 31.0, "basis": "stopped", "anchor": "work_step"}
+    jog = {"hrr60_bpm": None, "basis": None, "reason": "kept jogging", "anchor": "work_step"}
+    rest = {"hrr60_bpm": 28.0, "basis": "planned_rest", "anchor": "work_step"}
+    m = {"hrr60": {"steps": [jog, rest, stop], "session": stop}}
+    (line,) = sessions_cmd.hrr60_lines(m)
+    assert line == (
+        "  HRR60 31 bpm after the last interval (you stopped); "
+        "measured after 2 of 3 intervals: 28, 31"
+    )
+    m = {"hrr60": {"steps": [stop, jog], "session": jog}}
+    assert sessions_cmd.hrr60_lines(m) == [
+        "  HRR60 - after the last interval: kept jogging; measured after 1 of 2 intervals: 31"
+    ]
+    m = {"hrr60": {"steps": [jog, jog], "session": jog}}
+    assert sessions_cmd.hrr60_lines(m) == [
+        "  HRR60 - after the last interval: kept jogging; withheld after all 2 intervals"
+    ]
+    m = {"hrr60": {"steps": [rest], "session": rest}}
+    assert sessions_cmd.hrr60_lines(m) == [
+        "  HRR60 28 bpm after the last interval (a planned rest; no footpod to see it)"
+    ]

@@ -318,6 +318,34 @@ def _v(value: Any, spec: str = ".0f") -> str:
     return format(value, spec) if isinstance(value, int | float) else "-"
 
 
+_HRR60_BASIS = {
+    "stopped": "you stopped",
+    "walked": "you walked",
+    "planned_rest": "a planned rest; no footpod to see it",
+}
+
+
+def hrr60_lines(m: dict[str, Any]) -> list[str]:
+    """HRR60 with what it was measured on, or why it was withheld; and per interval."""
+    sess = _get(m, "hrr60", "session") or {}
+    steps = [h for h in _get(m, "hrr60", "steps") or () if isinstance(h, dict)]
+    each = [h["hrr60_bpm"] for h in steps if h.get("hrr60_bpm") is not None]
+    withheld = len(steps) - len(each)
+    where = "the session end" if sess.get("anchor") == "session_end" else "the last interval"
+    if sess.get("hrr60_bpm") is not None:
+        basis = sess.get("basis")
+        how = f" ({_HRR60_BASIS.get(basis, basis)})" if isinstance(basis, str) else ""
+        line = f"  HRR60 {_v(sess['hrr60_bpm'])} bpm after {where}{how}"
+    else:
+        line = f"  HRR60 - after {where}: {sess.get('reason') or 'no effort to recover from'}"
+    if len(each) > 1 or (each and sess.get("hrr60_bpm") is None):
+        line += f"; measured after {len(each)} of {len(steps)} intervals: "
+        line += ", ".join(_v(x) for x in each)
+    elif withheld and len(steps) > 1:
+        line += f"; withheld after all {len(steps)} intervals"
+    return [line]
+
+
 def _compliance_line(c: dict[str, Any]) -> str:
     """The session's headline: work steps in/below/above target, or why they are not scored."""
     if c.get("scope") != "work":  # stored by an older hiitd: the whole session
@@ -386,16 +414,7 @@ def render_show(doc: dict[str, Any]) -> list[str]:
     out.append(f"  calories {_v(_get(m, 'calories', 'kcal'))} kcal (estimate)")
     load = m.get("load") or {}
     out.append(f"  TRIMP {_v(load.get('trimp'), '.1f')}, HRSS {_v(load.get('hrss'), '.1f')}")
-    sess = _get(m, "hrr60", "session") or {}
-    each = [
-        h["hrr60_bpm"] for h in _get(m, "hrr60", "steps") or () if h and h["hrr60_bpm"] is not None
-    ]
-    each_text = f" (each interval: {', '.join(_v(x) for x in each)})" if len(each) > 1 else ""
-    where = "the session end" if sess.get("anchor") == "session_end" else "the last interval"
-    if sess.get("hrr60_bpm") is not None:
-        out.append(f"  HRR60 {_v(sess['hrr60_bpm'])} bpm after {where}{each_text}")
-    else:
-        out.append(f"  HRR60 - ({sess.get('reason') or 'no effort to recover from'})")
+    out += hrr60_lines(m)
     rmssd, withheld = _get(m, "hrv", "rmssd_ms"), _get(m, "hrv", "withheld")
     out.append(f"  RMSSD {rmssd} ms" if rmssd is not None else f"  RMSSD withheld: {withheld}")
     ef = _get(m, "economy", "efficiency_factor")

@@ -123,6 +123,7 @@ def _hrr(h: rc.Hrr60 | None) -> dict[str, Any] | None:
         "peak_bpm": _r(h.peak_bpm, 1),
         "later_bpm": _r(h.later_bpm, 1),
         "hrr60_bpm": _r(h.drop_bpm, 1),
+        "basis": h.basis,
         "reason": h.reason,
     }
 
@@ -153,8 +154,10 @@ def _stats(s: eco.Stats | None, digits: int) -> dict[str, Any] | None:
 
 
 # 2: compliance is the coach's one definition (work steps, grace, margins; coach/compliance.py).
+# 3: HRR60 only where the runner slowed down (metrics/hr_recovery.py), with its basis;
+#    a jog's "recovery" is withheld with the reason.
 # A stored payload of an older version is computed again where it is shown.
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 
 
 def payload(m: SessionMetrics) -> dict[str, Any]:

@@ -19,7 +19,10 @@ Trend markers from sessions, all amber (they hold progression back):
 - efficiency factor down ``EF_DROP`` or more against earlier sessions run at a
   similar pace (within ``SIMILAR_PACE``), the same pace costing more heart beats;
 - HRR60 slower: the mean of the last two sessions ``HRR_DROP_BPM`` below the
-  earlier ones (slower recovery of heart rate after effort);
+  earlier ones (slower recovery of heart rate after effort). Only measured
+  values arrive here: HRR60 withheld because the runner kept jogging is None
+  (metrics/hr_recovery.py), and metrics older than version 3 are skipped
+  (store/plan_history.py);
 - failing targets: the last two HIIT sessions below the compliance threshold.
 These three thresholds are hiitd's heuristics (no study fixes them for a
 single runner); they are module constants, stated in every flag's text.

@@ -91,6 +91,26 @@ def _work_unscored(metrics: dict[str, Any] | None) -> bool:
     return isinstance(c, dict) and c.get("in_pct") is None and bool(c.get("unscored_work_steps"))
 
 
+# Metrics from this version on measure HRR60 only where the runner slowed down;
+# older ones took it during jogs too (negative "recoveries"), so the trend skips them.
+HRR60_MEASURED_FROM = 3
+
+
+def _hrr60(metrics: dict[str, Any] | None) -> float | None:
+    """The session's measured HRR60, else the mean of the measured per-step ones."""
+    if not isinstance(metrics, dict):
+        return None
+    version = metrics.get("metrics_version", 1)
+    if not isinstance(version, int) or version < HRR60_MEASURED_FROM:
+        return None
+    hrr = _num(metrics, "hrr60", "session", "hrr60_bpm")
+    if hrr is None:
+        steps = [_num(s, "hrr60_bpm") for s in (metrics.get("hrr60") or {}).get("steps") or []]
+        values = [s for s in steps if s is not None]
+        hrr = statistics.fmean(values) if values else None
+    return hrr
+
+
 def entry_of(
     row: SessionRow, metrics: dict[str, Any] | None, planned: Workout | None = None
 ) -> SessionEntry | None:
@@ -104,11 +124,7 @@ def entry_of(
         return None
     found = locate(row.workout)
     kind = found[0] if found else None
-    hrr = _num(metrics, "hrr60", "session", "hrr60_bpm")
-    if hrr is None and isinstance(metrics, dict):
-        steps = [_num(s, "hrr60_bpm") for s in (metrics.get("hrr60") or {}).get("steps") or []]
-        values = [s for s in steps if s is not None]
-        hrr = statistics.fmean(values) if values else None
+    hrr = _hrr60(metrics)
     return SessionEntry(
         day=local_day(row.start_wall),
         start_wall=row.start_wall,
