@@ -166,7 +166,15 @@ STATE = [
      "elapsed_s": 610.0, "distance_m": 2345.6},
 ]  # fmt: skip
 RESULT = [{"ts": 3.0, "session_id": "s1", "workout": "norwegian-4x4", "end_wall": 1764180000.5,
-           "calories_kcal": 612.4, "trimp": 93.1, "avg_hr": 151.0}]  # fmt: skip
+           "calories_kcal": 612.4, "trimp": 93.1, "avg_hr": 151.0, "compliance_pct": 64.2,
+           "compliance": {"scope": "work", "scored_s": 840.0, "in_pct": 64.2, "below_pct": 5.8,
+                          "above_pct": 30.0, "work_steps": 4, "unscored_work_steps": 0,
+                          "unscored": []}},
+          {"ts": 4.0, "session_id": "s2", "workout": "tabata", "end_wall": 1764190000.0,
+           "compliance_pct": None,
+           "compliance": {"scope": "work", "scored_s": 0.0, "in_pct": None, "below_pct": None,
+                          "above_pct": None, "work_steps": 0, "unscored_work_steps": 8,
+                          "unscored": ["no target: run by feel"]}}]  # fmt: skip
 
 
 CHECKIN = [
@@ -213,10 +221,19 @@ def test_discovery_passes_home_assistants_own_validation(
     assert values("step_remaining") == ["None", "170.5"]
     assert values("interval") == ["None", "Interval 1 of 4"]
     assert values("workout") == ["None", "norwegian-4x4"]
-    assert values("last_session") == ["2025-11-26 18:00:00.500000+00:00"]
+    assert values("last_session") == [
+        "2025-11-26 18:00:00.500000+00:00",
+        "2025-11-26 20:46:40+00:00",
+    ]
     attributes = json.loads(components["last_session"]["rendered"]["json_attributes_template"][0])
     assert attributes["calories_kcal"] == 612.4
     assert attributes["trimp"] == 93.1
+    assert attributes["compliance_pct"] == 64.2
+    # The work-step headline, with its split; a session all by feel says why, not 100 %.
+    assert values("work_in_target") == ["64.2", "None"]
+    work = components["work_in_target"]["rendered"]["json_attributes_template"]
+    assert json.loads(work[0])["above_pct"] == 30.0
+    assert json.loads(work[1])["unscored"] == ["no target: run by feel"]
     assert values("checkin") == ["measuring", "done", "failed"]
     # While measuring (and after a failure) the last stored figures stay: HA ignores "".
     assert values("resting_hr") == ["", "52.4", ""]

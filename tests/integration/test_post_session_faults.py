@@ -31,13 +31,18 @@ def _body(payload: bytes) -> dict[str, Any]:
 
 
 async def _session_with(
-    fake: str, tmp_path: Path, mosquitto: Mosquitto, mqtt_subscriber: SubscriberFactory
+    fake: str,
+    tmp_path: Path,
+    mosquitto: Mosquitto,
+    mqtt_subscriber: SubscriberFactory,
+    *,
+    timeout_s: float = 60,
 ) -> tuple[Daemon, list[dict[str, Any]]]:
     """Run a 4 s drill with the ``fake`` analysis, then start another; (daemon, results)."""
     env = {
         "HIITD_ANALYSIS_MODULE": fake,
         "PYTHONPATH": f"{FAKES}",
-        "HIITD_STORAGE__ANALYSIS_TIMEOUT_S": "2",
+        "HIITD_STORAGE__ANALYSIS_TIMEOUT_S": f"{timeout_s:g}",
     }
     daemon = Daemon(tmp_path, mosquitto.url, env=env)
     drill = write_drill(daemon.state_dir, repeat=2)
@@ -56,6 +61,9 @@ async def _session_with(
             )
             await sub.wait_for(topic=f"{BASE}/session/result", timeout=10)
             await daemon.wait_log("session_saved", timeout=30)
+            # Both fakes end in a warning: wait for it (the child is a fresh Python,
+            # slow on a busy machine) before the next session and the stop.
+            await daemon.wait_log("analysis_failed", timeout=60)
             # The daemon goes on: another session starts and is answered.
             await phone.publish(f"{BASE}/cmd/start", drill.encode(), qos=1)
             await sub.wait_for(
@@ -80,7 +88,7 @@ async def test_metrics_json_cannot_carry_leave_the_bare_result_and_the_daemon_ru
     assert first["id"] == first["session_id"]
     assert not [r for r in results if r["session_id"] == first["session_id"] and r["analysed"]]
     failed = [d for d in daemon.log("analysis_failed") if "cannot be published" in d["error"]]
-    assert failed
+    assert failed, daemon.log("analysis_failed")
     assert failed[0]["level"] == "warning"
     with Store.open(daemon.state_dir) as store:
         summary = store.summary(first["session_id"])
@@ -94,7 +102,9 @@ async def test_a_hung_analysis_is_killed_and_the_result_was_out_at_once(
 ) -> None:
     """The child never answers: the bare result came at the session's end; the child is
     killed after the bounded time (2 s + a minute an hour), and the daemon goes on."""
-    daemon, results = await _session_with("hung_analysis", tmp_path, mosquitto, mqtt_subscriber)
+    daemon, results = await _session_with(
+        "hung_analysis", tmp_path, mosquitto, mqtt_subscriber, timeout_s=2
+    )
     assert results[0]["analysed"] is False
     killed = [d for d in daemon.log("analysis_failed") if "took longer than" in d["error"]]
     assert killed, daemon.output()[-2000:]

@@ -68,7 +68,8 @@ def test_the_runner_gets_every_asked_for_entity() -> None:
     assert set(_doc()["components"]) == {
         "heart_rate", "speed", "pace", "cadence", "stride_length", "distance", "zone",
         "session_state", "step", "step_remaining", "interval", "elapsed", "calories",
-        "trimp", "strap_battery", "footpod_battery", "last_session", "cue", "start",
+        "trimp", "strap_battery", "footpod_battery", "last_session", "work_in_target", "cue",
+        "start",
         "pause", "resume", "skip", "lap", "stop", "workout", "chart",
         "next_session", "readiness", "load_ratio", "session_rpe", "start_next",
         "start_checkin", "checkin", "resting_hr", "ln_rmssd", "safety_ceiling",

@@ -206,3 +206,31 @@ def test_a_migration_hook_runs_each_missing_step_once(tmp_path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"sessions", "hr_samples", "pod_samples", "steps", "outbox", "commands"} <= tables
     conn.close()
+
+
+def test_a_version_2_store_keeps_its_steps_and_scores_them_from_their_samples(
+    tmp_path: Path,
+) -> None:
+    """A store written before steps kept the coach's score migrates in place: every step is
+    still there, without a score, and its compliance is worked out again from the samples."""
+    from hiitd.metrics import compute_metrics  # noqa: PLC0415
+
+    record = full_session().builder.record()
+    assert record is not None
+    with Store.open(tmp_path) as store:
+        store.save(record)
+    with sqlite3.connect(tmp_path / schema.FILE_NAME) as conn:
+        for column in ("in_s", "below_s", "above_s", "gap_s", "unscored"):
+            conn.execute(f"ALTER TABLE steps DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 2")
+    with Store.open(tmp_path) as store:
+        old = store.load(record.session_id)
+    assert [s.index for s in old.steps] == [s.index for s in record.steps]
+    assert {s.in_s for s in old.steps} == {None}
+    now, then = compute_metrics(record), compute_metrics(old)
+    assert {s.scored_by for s in now.steps} == {"coach"}
+    assert {s.scored_by for s in then.steps} == {"samples"}
+    # The same rule on the same samples: the rescored rep is close to the coach's figure
+    # (the coach scored the smoothed speed, the recount the raw samples).
+    rep_now, rep_then = now.steps[1], then.steps[1]
+    assert rep_then.in_pct == pytest.approx(rep_now.in_pct, abs=10)

@@ -90,7 +90,7 @@ class DemoPrinter:
                 pct = "--" if s.compliance_pct is None else f"{s.compliance_pct:.0f} %"
                 self._write(
                     f"session finished: {s.workout}, {_clock_text(s.moving_s)} moving, "
-                    f"{s.distance_m / 1000:.2f} km, {pct} of scored time in target"
+                    f"{s.distance_m / 1000:.2f} km, {pct} of the work in target"
                 )
             case _:
                 pass

@@ -298,7 +298,7 @@ def result_lines(r: ReplayResult) -> list[str]:
         lines.append(
             f"steps {len(r.steps)}, moving {_clock(r.summary.moving_s)},"
             f" {'completed' if r.summary.completed else 'stopped'},"
-            f" in target {_num(pct, '.0f', ' %')}"
+            f" work in target {_num(pct, '.0f', ' %')}"
         )
     if m is not None:
         km = None if m.distance_m is None else m.distance_m / 1000

@@ -229,9 +229,15 @@ def local_time(unix_s: float) -> str:
 
 
 def metrics_of(store: Store, record: SessionRecord) -> tuple[dict[str, Any], str]:
-    """The stored metrics payload, else one computed now from the record; and which it is."""
+    """The stored metrics payload, else one computed now from the record; and which it is.
+
+    Metrics stored by an older hiitd (``metrics_version`` below today's) are computed
+    again, so a step shows the figure today's definitions give.
+    """
+    from hiitd.metrics.session_metrics import METRICS_VERSION  # noqa: PLC0415
+
     stored = store.metrics(record.session_id)
-    if stored is not None:
+    if stored is not None and stored.get("metrics_version", 1) >= METRICS_VERSION:
         return stored, "stored"
     from hiitd.metrics import compute_metrics  # noqa: PLC0415
 
@@ -312,6 +318,21 @@ def _v(value: Any, spec: str = ".0f") -> str:
     return format(value, spec) if isinstance(value, int | float) else "-"
 
 
+def _compliance_line(c: dict[str, Any]) -> str:
+    """The session's headline: work steps in/below/above target, or why they are not scored."""
+    if c.get("scope") != "work":  # stored by an older hiitd: the whole session
+        pct = [_pct(c.get(k)) for k in ("in_pct", "below_pct", "above_pct")]
+        return f"  in target {pct[0]} (below {pct[1]}, above {pct[2]})"
+    if c.get("in_pct") is None:
+        why = "; ".join(c.get("unscored") or ()) or "no scored data"
+        return f"  work steps not scored ({why})"
+    pct = [_pct(c.get(k)) for k in ("in_pct", "below_pct", "above_pct")]
+    line = f"  work in target {pct[0]} (below {pct[1]}, above {pct[2]})"
+    if n := c.get("unscored_work_steps"):
+        line += f"; {n} work step{'s' if n != 1 else ''} not scored"
+    return line
+
+
 def _pct(value: Any) -> str:
     return f"{value:.0f} %" if isinstance(value, int | float) else "-"
 
@@ -361,8 +382,7 @@ def render_show(doc: dict[str, Any]) -> list[str]:
         parts = ", ".join(f"Z{z['zone']} {_clock(z['seconds'])}" for z in zones)
         out.append(f"  time in zones ({m.get('hr_zone_model')}): {parts}")
     if c := m.get("compliance"):
-        pct = [_pct(c[k]) for k in ("in_pct", "below_pct", "above_pct")]
-        out.append(f"  in target {pct[0]} (below {pct[1]}, above {pct[2]})")
+        out.append(_compliance_line(c))
     out.append(f"  calories {_v(_get(m, 'calories', 'kcal'))} kcal (estimate)")
     load = m.get("load") or {}
     out.append(f"  TRIMP {_v(load.get('trimp'), '.1f')}, HRSS {_v(load.get('hrss'), '.1f')}")

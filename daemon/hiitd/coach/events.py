@@ -247,6 +247,10 @@ class StepSummary:
     gap_s: float  # no data from the sensor the target needs
     ended_by: EndedBy
     laps_s: tuple[float, ...] = ()  # lap marks, seconds into the step
+    in_s: float = 0.0  # scored seconds in target (compliance.py), below and above it
+    below_s: float = 0.0
+    above_s: float = 0.0
+    unscored: str | None = None  # why the step is not scored (no target, by feel, ...)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -272,6 +276,51 @@ class StepSummary:
             "gap_s": _r(self.gap_s),
             "ended_by": self.ended_by.value,
             "laps_s": [_r(x) for x in self.laps_s],
+            "in_s": _r(self.in_s),
+            "below_s": _r(self.below_s),
+            "above_s": _r(self.above_s),
+            "unscored": self.unscored,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCompliance:
+    """The session's headline: work steps' scored time in/below/above target, in %.
+
+    Defined and computed in ``coach.compliance``.
+
+    The percentages are None when no work step was scored (all by feel, or no
+    data): ``unscored`` says why.
+    """
+
+    scored_s: float
+    in_pct: float | None
+    below_pct: float | None
+    above_pct: float | None
+    work_steps: int  # work steps with scored time
+    unscored_work_steps: int  # work steps without (not scorable, or all grace or gap)
+    unscored: tuple[str, ...] = ()  # why, once per reason
+
+    @property
+    def verdict(self) -> str | None:
+        """In words: mostly in, short of or over the target (the larger miss when out)."""
+        if self.in_pct is None or self.below_pct is None or self.above_pct is None:
+            return None
+        if self.in_pct >= max(self.below_pct, self.above_pct):
+            return "in"
+        return "below" if self.below_pct >= self.above_pct else "above"
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready (the result's and the metrics' ``compliance``)."""
+        return {
+            "scope": "work",
+            "scored_s": _r(self.scored_s, 1),
+            "in_pct": _r(self.in_pct, 1),
+            "below_pct": _r(self.below_pct, 1),
+            "above_pct": _r(self.above_pct, 1),
+            "work_steps": self.work_steps,
+            "unscored_work_steps": self.unscored_work_steps,
+            "unscored": list(self.unscored),
         }
 
 
@@ -286,9 +335,10 @@ class SessionSummary:
     moving_s: float
     distance_m: float
     steps: tuple[StepSummary, ...]
-    compliance_pct: float | None  # scored seconds in target over all scored seconds
+    compliance_pct: float | None  # work steps' scored seconds in target (compliance.py)
     cue_count: int
     completed: bool  # False when stopped before the last step ended
+    work: WorkCompliance | None = None  # the headline split in/below/above; None: no work scored
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -301,6 +351,7 @@ class SessionSummary:
             "distance_m": _r(self.distance_m),
             "steps": [s.to_payload() for s in self.steps],
             "compliance_pct": _r(self.compliance_pct),
+            "compliance": None if self.work is None else self.work.to_payload(),
             "cue_count": self.cue_count,
             "completed": self.completed,
         }

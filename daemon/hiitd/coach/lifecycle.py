@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach.ceiling import safety_ceiling
+from hiitd.coach.compliance import StepScore, work_compliance, work_phrases
 from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase
 from hiitd.coach.events import (
     Command,
@@ -234,19 +235,18 @@ def end_step(
 def finish(s: SessionState, now: float, *, completed: bool, reason: str = "stop command") -> Next:
     """The session_end cue and the session summary; state finished."""
     steps = s.step_summaries
-    scored = sum(x.scored_s for x in steps)
-    in_s = sum((x.pct_in or 0.0) * x.scored_s / 100.0 for x in steps)
-    compliance = 100.0 * in_s / scored if scored > 0 else None
-    words = [seconds_phrase(s.moving_s), metres_phrase(s.distance_m)]
-    if compliance is not None:
-        words.append(f"{compliance:.0f} % in target")
+    work = work_compliance(
+        StepScore(x.intensity, x.in_s, x.below_s, x.above_s, x.unscored) for x in steps
+    )
+    words = [seconds_phrase(s.moving_s), metres_phrase(s.distance_m), *work_phrases(work)]
     head = "Workout done" if completed else "Workout stopped"
     s = replace(s, run=None)
+    in_pct = None if work is None else work.in_pct
     cue = s.cue(
         CueKind.SESSION_END,
         f"{head}. {', '.join(words)}.",
         "last step ended" if completed else reason,
-        value=compliance,
+        value=in_pct,
     )
     summary = SessionSummary(
         session_id=s.session_id or "",
@@ -256,9 +256,10 @@ def finish(s: SessionState, now: float, *, completed: bool, reason: str = "stop 
         moving_s=s.moving_s,
         distance_m=s.distance_m,
         steps=steps,
-        compliance_pct=compliance,
+        compliance_pct=in_pct,
         cue_count=s.book.count,
         completed=completed,
+        work=work,
     )
     return replace(s, state=State.FINISHED, paused_by=None), [cue, SessionEnded(summary)]
 

@@ -1,12 +1,14 @@
 """Zone checking: what a step judges, hysteretic verdicts, and time-in-target accounting.
 
-Two views of the same smoothed value, on purpose:
+Two views of the same smoothed value against the same target widened by the
+same margin (the one compliance definition: ``compliance.py``):
 
-* the *verdict* (``ZoneJudge``) drives cues and the published ``zone``: it is
-  forgiving, turning "out" only after the value has stayed beyond the target
-  plus a margin for a while, and "in" again once inside the target;
-* the *accounting* (``StepStats``) is honest: each scored second counts as
-  below/in/above by the smoothed value against the target itself, no margin.
+* the *verdict* (``ZoneJudge``) drives cues and the published ``zone``: it turns
+  "out" only after the value has stayed beyond target plus margin for a while
+  (the hold), so one stride or one beat does not start a correction, and "in"
+  as soon as it is back within target plus margin;
+* the *accounting* (``StepStats``) counts each scored second by where the value
+  is at that second (no hold): the step's in/below/above seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from hiitd.coach.compliance import ceiling_only, unscored_reason
 from hiitd.coach.events import CueKind, Zone
 from hiitd.coach.smoothing import Hold, Mean
 from hiitd.coach.workout_model import DurationType, Intensity, PlannedStep, TargetType
@@ -53,6 +56,7 @@ class Policy:
     hr_ceiling_only: bool  # judge only the upper HR bound
     allow_up: bool  # may we ever say speed_up / hr_low / cadence_up?
     autopause: bool  # may standing still pause the session?
+    unscored: str | None = None  # why the step's compliance is not scored (compliance.py)
 
 
 def is_short_hr_work(ps: PlannedStep, short_s: float, est_speed_mps: float) -> bool:
@@ -94,20 +98,16 @@ def policy_for(ps: PlannedStep, short_s: float, est_speed_mps: float) -> Policy:
     }.get(ttype)
     easy = step.intensity in _EASY
     short = is_short_hr_work(ps, short_s, est_speed_mps)
-    ceiling = metric is Metric.HR and (easy or short)
+    ceiling = ceiling_only(ttype.value, step.intensity.value, short_hr_work=short)
     return Policy(
         metric=metric,
         hr_ceiling_only=ceiling,
         allow_up=not easy and not short,
         autopause=step.intensity not in (Intensity.REST, Intensity.RECOVERY),
+        unscored=unscored_reason(
+            ttype.value, step.target.low, step.target.high, short_hr_work=short
+        ),
     )
-
-
-def margin_for(metric: Metric, bound: float, *, speed_pct: float, hr: float, cad: float) -> float:
-    """The hysteresis margin beyond a bound, in the metric's unit."""
-    if metric is Metric.SPEED:
-        return bound * speed_pct / 100.0
-    return hr if metric is Metric.HR else cad
 
 
 class ZoneJudge:
@@ -138,9 +138,10 @@ class ZoneJudge:
         margin_high: float,
     ) -> Zone:
         """Judge ``value`` at ``now``; returns the (possibly unchanged) verdict."""
+        # The margins are the scoring rule's (compliance.py): the live zone and the
+        # score agree on what "in" is; the hold only delays turning "out".
         out_below = low is not None and value < low - margin_low
         out_above = high is not None and value > high + margin_high
-        inside = (low is None or value >= low) and (high is None or value <= high)
         held_below = self._below.update(now, out_below)
         held_above = self._above.update(now, out_above)
         if self.zone is Zone.NONE:
@@ -151,18 +152,9 @@ class ZoneJudge:
             self.zone = Zone.BELOW
         elif out_above and held_above >= self.hold_s:
             self.zone = Zone.ABOVE
-        elif inside:
+        elif not out_below and not out_above:
             self.zone = Zone.IN
         return self.zone
-
-
-def raw_zone(value: float, low: float | None, high: float | None) -> Zone:
-    """Where ``value`` is against the target itself, no margin (for honest accounting)."""
-    if low is not None and value < low:
-        return Zone.BELOW
-    if high is not None and value > high:
-        return Zone.ABOVE
-    return Zone.IN
 
 
 @dataclass(slots=True)

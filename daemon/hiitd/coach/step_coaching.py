@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from hiitd.coach.compliance import grace_kind, margin, scored_zone
 from hiitd.coach.cues import correction_text, countdown_due, metres_phrase, seconds_phrase
 from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority, State, Zone
-from hiitd.coach.scoring import Metric, correction_kind, margin_for, raw_zone
+from hiitd.coach.scoring import Metric, correction_kind
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
 from hiitd.coach.transitions import pause, resume
 from hiitd.coach.workout_model import DurationType, Intensity
@@ -46,13 +47,22 @@ def metric_value(s: SessionState, cfg: CoachConfig, m: Metric, now: float) -> fl
 
 def _in_grace(s: SessionState, cfg: CoachConfig, run: StepRun, m: Metric) -> bool:
     el = run.elapsed(s.moving_s)
-    recovering = run.ps.step.intensity in (Intensity.RECOVERY, Intensity.REST)
-    if m is Metric.HR and (recovering or not run.policy.hr_ceiling_only):
+    step = run.ps.step
+    kind = grace_kind(m.value, step.intensity.value, ceiling=run.policy.hr_ceiling_only)
+    if kind == "hr":
         return el - run.hr_grace_from < cfg.grace_hr_s
-    # Pace and cadence settle in a few strides. So does the *ceiling* of a short
-    # work rep: HR rises through the rep, so exceeding the ceiling is never a
-    # left-over of the previous step, and a 75 s grace would outlast the rep.
     return el - run.pace_grace_from < cfg.grace_pace_s
+
+
+def _margin(cfg: CoachConfig, m: Metric, bound: float | None) -> float:
+    """The margin beyond a bound: the live zone's and the score's (compliance.py)."""
+    return margin(
+        m.value,
+        bound,
+        speed_pct=cfg.margin_speed_pct,
+        hr_bpm=cfg.margin_hr_bpm,
+        cadence_spm=cfg.margin_cadence_spm,
+    )
 
 
 def _bounds(s: SessionState, run: StepRun) -> tuple[float | None, float | None]:
@@ -82,17 +92,18 @@ def start_countdown(s: SessionState, cfg: CoachConfig, now: float) -> Next:
 
 
 def account(s: SessionState, cfg: CoachConfig, now: float, dt: float) -> None:
-    """Count ``dt`` moving seconds as in/below/above (no margin: honest), or as a gap."""
+    """Count ``dt`` moving seconds as in/below/above or as a gap (compliance.py's rule)."""
     run = s.run
     m = None if run is None else run.policy.metric
-    if run is None or m is None or dt <= 0:
+    if run is None or m is None or dt <= 0 or run.policy.unscored is not None:
         return
     value = metric_value(s, cfg, m, now)
     if value is None:
         run.stats.account(dt, None)
     elif not _in_grace(s, cfg, run, m):
         low, high = _bounds(s, run)
-        run.stats.account(dt, raw_zone(value, low, high))
+        zone = scored_zone(value, low, high, _margin(cfg, m, low), _margin(cfg, m, high))
+        run.stats.account(dt, zone)
 
 
 def end_reason(
@@ -153,19 +164,9 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
         run.judge.reset()
         return []
     low, high = _bounds(s, run)
-
-    def margin(bound: float | None) -> float:
-        if bound is None:
-            return 0.0
-        return margin_for(
-            m,
-            bound,
-            speed_pct=cfg.margin_speed_pct,
-            hr=cfg.margin_hr_bpm,
-            cad=cfg.margin_cadence_spm,
-        )
-
-    zone = run.judge.update(now, value, low, high, margin_low=margin(low), margin_high=margin(high))
+    zone = run.judge.update(
+        now, value, low, high, margin_low=_margin(cfg, m, low), margin_high=_margin(cfg, m, high)
+    )
     if zone is Zone.IN:
         s.book.calm()
     kind = correction_kind(m, zone)

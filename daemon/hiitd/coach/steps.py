@@ -220,6 +220,10 @@ class StepRun:
             gap_s=st.gap_s,
             ended_by=ended_by,
             laps_s=tuple(st.laps_s),
+            in_s=st.in_s,
+            below_s=st.below_s,
+            above_s=st.above_s,
+            unscored=self.policy.unscored,
         )
 
 

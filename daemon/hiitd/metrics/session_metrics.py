@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hiitd.coach.events import WorkCompliance
     from hiitd.metrics import economy as eco
     from hiitd.metrics import energy as en
     from hiitd.metrics import hr_recovery as rc
@@ -39,7 +40,7 @@ class SessionMetrics:
     hr_zones: tz.ZoneTimes | None
     pace_zones: tz.ZoneTimes | None
     steps: tuple[tz.StepCompliance, ...]
-    compliance: tz.Compliance | None
+    compliance: WorkCompliance | None  # work steps only (coach/compliance.py)
     energy: en.EnergyEstimate
     load: ld.TrainingLoad
     recovery_steps: tuple[rc.Hrr60, ...]
@@ -100,18 +101,16 @@ def _step(s: tz.StepCompliance) -> dict[str, Any]:
         "avg_pace_s_per_km": _r(s.avg_pace_s_per_km, 1),
         "avg_cadence_spm": _r(s.avg_cadence_spm, 1),
         "avg_vs_target": s.avg_vs_target,
+        "in_s": _r(s.in_s, 1),
+        "below_s": _r(s.below_s, 1),
+        "above_s": _r(s.above_s, 1),
+        "unscored": s.unscored,
+        "scored_by": s.scored_by,
     }
 
 
-def _compliance(c: tz.Compliance | None) -> dict[str, Any] | None:
-    if c is None:
-        return None
-    return {
-        "scored_s": _r(c.scored_s, 1),
-        "in_pct": _r(c.in_pct, 1),
-        "below_pct": _r(c.below_pct, 1),
-        "above_pct": _r(c.above_pct, 1),
-    }
+def _compliance(c: WorkCompliance | None) -> dict[str, Any] | None:
+    return None if c is None else c.to_payload()
 
 
 def _hrr(h: rc.Hrr60 | None) -> dict[str, Any] | None:
@@ -153,9 +152,15 @@ def _stats(s: eco.Stats | None, digits: int) -> dict[str, Any] | None:
     }
 
 
+# 2: compliance is the coach's one definition (work steps, grace, margins; coach/compliance.py).
+# A stored payload of an older version is computed again where it is shown.
+METRICS_VERSION = 2
+
+
 def payload(m: SessionMetrics) -> dict[str, Any]:
     """Everything in ``m`` as JSON-ready values."""
     return {
+        "metrics_version": METRICS_VERSION,
         "session_id": m.session_id,
         "duration_s": _r(m.duration_s, 1),
         "moving_s": _r(m.moving_s, 1),

@@ -109,7 +109,7 @@ def compute_metrics(record: SessionRecord) -> SessionMetrics:
         hr_zones=hr_times,
         pace_zones=pace_times,
         steps=steps,
-        compliance=tz.overall_compliance(steps),
+        compliance=tz.work_compliance(steps),
         energy=energy,
         load=load,
         recovery_steps=rc.step_recoveries(record),

@@ -3,9 +3,15 @@
 Zones come from ``hiitd.coach.zones`` (the same bounds the coach steered by);
 here they are only counted. Gaps and pauses count in no zone (docs/architecture.md,
 principle 2): every figure is over *scored* time, the moving time during which
-the metric had data. Compliance is raw: heart rate trails effort by about a
-minute, so a short rep steered by heart rate shows "below" at its start; the
-coach is lag-aware, this report deliberately is not, so it stays comparable.
+the metric had data.
+
+Compliance has one definition (``hiitd.coach.compliance``): a step's figure is
+the coach's own score, kept with the step as it ended, so a report shows what
+the runner heard. A step without one (a file imported from elsewhere, a store
+from before the score was kept, a step cut short by a crash) is scored again
+from its samples by the same rule (grace, margins, gaps, unscorable steps) with
+the default ``[coach]`` settings; ``scored_by`` says which. The session's
+headline is work-step compliance.
 """
 
 from __future__ import annotations
@@ -13,11 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hiitd.coach import compliance
+from hiitd.coach.coach_config import CoachConfig
+from hiitd.coach.events import Zone
 from hiitd.metrics import series
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from hiitd.coach.events import WorkCompliance
     from hiitd.coach.zones import HrZone, PaceZone
     from hiitd.metrics.series import Segment
     from hiitd.record.session_record import SessionRecord, StepRecord
@@ -113,7 +123,7 @@ class StepCompliance:
     start_t: float
     end_t: float
     moving_s: float
-    scored_s: float  # moving time with data for the target's metric
+    scored_s: float  # scored seconds: after the grace, with data (compliance.py)
     in_pct: float | None
     below_pct: float | None
     above_pct: float | None
@@ -123,21 +133,14 @@ class StepCompliance:
     avg_pace_s_per_km: float | None  # 1000 / avg_speed_mps
     avg_cadence_spm: float | None
     avg_vs_target: str | None  # where the step's average of the metric fell: below, in, above
+    in_s: float = 0.0
+    below_s: float = 0.0
+    above_s: float = 0.0
+    unscored: str | None = None  # why the step is not scored
+    scored_by: str = "coach"  # coach: its score as the step ended; samples: scored again
 
 
-@dataclass(frozen=True, slots=True)
-class Compliance:
-    """In/below/above target over the scored time of every step with a scored target."""
-
-    scored_s: float
-    in_pct: float
-    below_pct: float
-    above_pct: float
-
-
-# target_type -> which series scores it. "power" has no recorded source yet and
-# "open" has nothing to hit: both score nothing.
-_SCORED = ("hr", "speed", "cadence")
+_DEFAULTS = CoachConfig()
 
 
 def _where(value: float, low: float | None, high: float | None) -> str:
@@ -146,19 +149,6 @@ def _where(value: float, low: float | None, high: float | None) -> str:
     if high is not None and value > high:
         return "above"
     return "in"
-
-
-def _split(segs: Sequence[Segment], low: float | None, high: float | None) -> dict[str, float]:
-    out = {"in": 0.0, "below": 0.0, "above": 0.0}
-    for s in segs:
-        out[_where(s.value, low, high)] += s.dt
-    return out
-
-
-def _pcts(split: dict[str, float], total: float) -> tuple[float | None, ...]:
-    if total <= 0:
-        return (None, None, None)
-    return tuple(100.0 * split[k] / total for k in ("in", "below", "above"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +161,64 @@ class _Series:
         return {"hr": self.hr, "speed": self.speed, "cadence": self.cadence}[target_type]
 
 
+def _after_moving(t0: float, seconds: float, pauses: Sequence[series.Span]) -> float:
+    """The time at which ``seconds`` of moving time have passed since ``t0``."""
+    t, left = t0, seconds
+    for p0, p1 in pauses:
+        if p1 <= t:
+            continue
+        if p0 >= t + left:
+            break
+        left -= max(0.0, p0 - t)
+        t = max(t, p1)
+    return t + left
+
+
+@dataclass(frozen=True, slots=True)
+class _Score:
+    in_s: float = 0.0
+    below_s: float = 0.0
+    above_s: float = 0.0
+    unscored: str | None = None
+
+
+def rescore(
+    step: StepRecord,
+    metric: Sequence[Segment],
+    t0: float,
+    t1: float,
+    *,
+    pauses: Sequence[series.Span] = (),
+    cfg: CoachConfig = _DEFAULTS,
+) -> _Score:
+    """Score a step from its samples by the coach's rule (compliance.py)."""
+    ttype, low, high = step.target_type, step.target_low, step.target_high
+    planned = step.duration_value if step.duration_type == "time" else None
+    length = planned if planned is not None else t1 - t0
+    short = step.intensity == "active" and ttype == "hr" and length < cfg.short_hr_step_s
+    reason = compliance.unscored_reason(ttype, low, high, short_hr_work=short)
+    if reason is not None:
+        return _Score(unscored=reason)
+    ceiling = compliance.ceiling_only(ttype, step.intensity, short_hr_work=short)
+    low = None if ceiling else low
+    kind = compliance.grace_kind(ttype, step.intensity, ceiling=ceiling)
+    grace = cfg.grace_hr_s if kind == "hr" else cfg.grace_pace_s
+
+    def margin(bound: float | None) -> float:
+        return compliance.margin(
+            ttype,
+            bound,
+            speed_pct=cfg.margin_speed_pct,
+            hr_bpm=cfg.margin_hr_bpm,
+            cadence_spm=cfg.margin_cadence_spm,
+        )
+
+    out = {Zone.IN: 0.0, Zone.BELOW: 0.0, Zone.ABOVE: 0.0}
+    for seg in series.clip(metric, _after_moving(t0, grace, pauses), t1):
+        out[compliance.scored_zone(seg.value, low, high, margin(low), margin(high))] += seg.dt
+    return _Score(out[Zone.IN], out[Zone.BELOW], out[Zone.ABOVE])
+
+
 def _step(
     step: StepRecord, s: _Series, end: float, pauses: Sequence[series.Span]
 ) -> StepCompliance:
@@ -180,16 +228,26 @@ def _step(
     hr = series.clip(s.hr, t0, t1)
     speed = series.clip(s.speed, t0, t1)
     cadence = series.clip(s.cadence, t0, t1)
-    scored_s = 0.0
-    pcts: tuple[float | None, ...] = (None, None, None)
-    vs: str | None = None
     low, high = step.target_low, step.target_high
-    if step.target_type in _SCORED and (low is not None or high is not None):
-        segs = series.clip(s.of(step.target_type), t0, t1)
-        scored_s = series.covered(segs)
-        pcts = _pcts(_split(segs, low, high), scored_s)
-        mean = series.time_weighted_mean(segs)
+    scorable = step.target_type in compliance.SCORED_TARGETS
+    if step.in_s is not None:
+        score = _Score(step.in_s, step.below_s or 0.0, step.above_s or 0.0, step.unscored)
+        scored_by = "coach"
+    elif scorable:
+        score = rescore(step, s.of(step.target_type), t0, t1, pauses=pauses)
+        scored_by = "samples"
+    else:
+        reason = compliance.unscored_reason(step.target_type, low, high)
+        score, scored_by = _Score(unscored=reason), "samples"
+    scored_s = score.in_s + score.below_s + score.above_s
+    vs: str | None = None
+    if scorable and score.unscored is None:
+        mean = series.time_weighted_mean(series.clip(s.of(step.target_type), t0, t1))
         vs = None if mean is None else _where(mean, low, high)
+
+    def pct(part: float) -> float | None:
+        return 100.0 * part / scored_s if scored_s > 0 else None
+
     avg_speed = series.time_weighted_mean(speed)
     return StepCompliance(
         index=step.index,
@@ -203,15 +261,20 @@ def _step(
         end_t=t1,
         moving_s=series.moving_overlap(t0, t1, pauses),
         scored_s=scored_s,
-        in_pct=pcts[0],
-        below_pct=pcts[1],
-        above_pct=pcts[2],
+        in_pct=pct(score.in_s),
+        below_pct=pct(score.below_s),
+        above_pct=pct(score.above_s),
         avg_hr=series.time_weighted_mean(hr),
         max_hr=max((x.value for x in hr), default=None),
         avg_speed_mps=avg_speed,
         avg_pace_s_per_km=None if not avg_speed else 1000.0 / avg_speed,
         avg_cadence_spm=series.time_weighted_mean(cadence),
         avg_vs_target=vs,
+        in_s=score.in_s,
+        below_s=score.below_s,
+        above_s=score.above_s,
+        unscored=score.unscored,
+        scored_by=scored_by,
     )
 
 
@@ -225,19 +288,19 @@ def step_compliance(record: SessionRecord) -> tuple[StepCompliance, ...]:
     return tuple(_step(step, s, end, pauses) for step in record.steps)
 
 
-def overall_compliance(steps: Sequence[StepCompliance]) -> Compliance | None:
-    """Scored-time-weighted in/below/above over all steps; ``None`` when nothing was scored."""
-    total = sum(st.scored_s for st in steps)
-    if total <= 0:
-        return None
-    parts = {"in": 0.0, "below": 0.0, "above": 0.0}
-    for st in steps:
-        for key, pct in (("in", st.in_pct), ("below", st.below_pct), ("above", st.above_pct)):
-            if pct is not None:
-                parts[key] += pct * st.scored_s / 100.0
-    return Compliance(
-        scored_s=total,
-        in_pct=100.0 * parts["in"] / total,
-        below_pct=100.0 * parts["below"] / total,
-        above_pct=100.0 * parts["above"] / total,
+# FIT's intensity for hard work in files from other programs; hiitd writes "active".
+_WORK = frozenset({"active", "interval"})
+
+
+def work_compliance(steps: Sequence[StepCompliance]) -> WorkCompliance | None:
+    """The session's headline: work steps' in/below/above (compliance.py); None without work."""
+    return compliance.work_compliance(
+        compliance.StepScore(
+            compliance.WORK if st.intensity in _WORK else st.intensity,
+            st.in_s,
+            st.below_s,
+            st.above_s,
+            st.unscored,
+        )
+        for st in steps
     )

@@ -196,7 +196,10 @@ def _profile_entities(b: _Builder) -> None:
 _RESULT_FIGURES: Final = (
     "session_id", "workout", "status", "duration_s", "moving_s", "distance_m", "avg_hr",
     "calories_kcal", "trimp", "hrss", "hrr60_session_bpm", "rmssd_ms", "efficiency_factor",
+    "compliance_pct",
 )  # fmt: skip
+# The work-step headline's split (coach/compliance.py), from the result's ``compliance``.
+_WORK_SPLIT: Final = ("in_pct", "below_pct", "above_pct", "scored_s", "unscored")
 
 
 def _result_sensors(b: _Builder) -> None:
@@ -213,6 +216,18 @@ def _result_sensors(b: _Builder) -> None:
     }
     when = _opts(device_class="timestamp", state_class=None, icon="mdi:history")
     b.sensor("last_session", "Last session", result, ended, when, **attributes)
+    # The same figure the runner heard at the end and `sessions show` prints.
+    split = ", ".join(
+        f"'{k}': (value_json.get('compliance') or {{}}).get('{k}')" for k in _WORK_SPLIT
+    )
+    work = {
+        "json_attributes_topic": result,
+        "json_attributes_template": f"{{{{ {{{split}}} | tojson }}}}",
+    }
+    pct = _opts("%", state_class=None, precision=0, icon="mdi:target")
+    b.sensor(
+        "work_in_target", "Work in target", result, "{{ value_json.compliance_pct }}", pct, **work
+    )
 
 
 _BUTTON_ICONS: Final = {

@@ -27,7 +27,9 @@ class SessionEntry:
     step: int | None = None  # 1-based rung on that ladder
     hrss: float | None = None
     rpe: int | None = None
-    compliance_pct: float | None = None  # % of scored time in target
+    compliance_pct: float | None = None  # work steps' % of scored time in target
+    work_unscored: bool = False  # its work steps are by feel (no target to score)
+    completed: bool = True  # the last step was reached (not stopped early)
     ef: float | None = None  # efficiency factor, m/min per bpm
     pace_s_per_km: float | None = None
     hrr60_bpm: float | None = None

@@ -8,8 +8,9 @@ Order of decisions, each adding its reason to ``why``:
    kind done longest ago next), so no structure repeats week after week.
 2. Which rung: the entry rung for the questionnaire's experience the first
    time; one step up after ``sessions_to_progress`` compliant sessions on the
-   current rung (most of the time in target, RPE <= 7); one step down after two
-   sessions under target; otherwise the same. Amber flags hold progression.
+   current rung (most of the work steps' scored time in target, or all of the
+   session done where the work is by feel, and RPE <= 7); one step down after
+   two sessions under target; otherwise the same. Amber flags hold progression.
    Every ``deload_every_weeks``-th week is a deload: one rung down, one HIIT.
 3. Whether to run it at all: a red flag (readiness, ratio above 1.5, monotony
    above 2, load up more than 30 % over two weeks) turns it into an easy run,
@@ -68,15 +69,19 @@ def load_flags(day: LoadDay, cfg: PlanConfig) -> list[Flag]:
 
 
 def _compliant(e: SessionEntry, cfg: PlanConfig) -> bool:
-    return (
-        e.compliance_pct is not None
-        and e.compliance_pct >= cfg.compliant_pct
-        and e.rpe is not None
-        and e.rpe <= cfg.max_rpe_to_progress
+    # Work run by feel (Tabata, hill sprints, run/walk's one-minute runs, the
+    # circuit) has no target to score: completing it is what counts.
+    hit = (
+        e.completed
+        if e.work_unscored
+        else (e.compliance_pct is not None and e.compliance_pct >= cfg.compliant_pct)
     )
+    return hit and e.rpe is not None and e.rpe <= cfg.max_rpe_to_progress
 
 
 def _missed(e: SessionEntry, cfg: PlanConfig) -> bool:
+    if e.work_unscored:
+        return not e.completed
     return e.compliance_pct is not None and e.compliance_pct < cfg.compliant_pct
 
 

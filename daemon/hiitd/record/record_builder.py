@@ -35,7 +35,7 @@ from hiitd_drivers.samples import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from hiitd.coach.events import Event, StateSnapshot
+    from hiitd.coach.events import Event, StateSnapshot, StepSummary
     from hiitd.coach.profile import AthleteProfile
     from hiitd.coach.workout_model import PlannedStep
 
@@ -110,7 +110,7 @@ class RecordBuilder:
                 case StateChanged(snapshot=snap):
                     self._on_state(snap, now)
                 case StepEnded(summary=s):
-                    self._end_step(s.index, now, s.ended_by.value)
+                    self._end_step(s.index, now, s.ended_by.value, s)
                 case CueEvent(cue=cue) if self.active and self.current is not None:
                     t = now - self.current.t0
                     record = CueRecord(t, cue.id, cue.kind.value, cue.text, cue.step_index)
@@ -285,7 +285,10 @@ class RecordBuilder:
             )
         )
 
-    def _end_step(self, index: int, now: float, ended_by: str | None) -> None:
+    def _end_step(
+        self, index: int, now: float, ended_by: str | None, summary: StepSummary | None = None
+    ) -> None:
+        """Close step ``index``; with the engine's summary, keep its score (compliance.py)."""
         s = self.current
         if s is None:
             return
@@ -293,11 +296,21 @@ class RecordBuilder:
         for i in range(len(s.steps) - 1, -1, -1):
             step = s.steps[i]
             if step.index == index:
-                s.steps[i] = replace(
+                step = replace(
                     step,
                     end_t=step.end_t if step.end_t is not None else t,
                     ended_by=ended_by or step.ended_by,
                 )
+                if summary is not None:
+                    step = replace(
+                        step,
+                        in_s=summary.in_s,
+                        below_s=summary.below_s,
+                        above_s=summary.above_s,
+                        gap_s=summary.gap_s,
+                        unscored=summary.unscored,
+                    )
+                s.steps[i] = step
                 break
         if self._step_index == index and ended_by is not None:
             self._step_index = None

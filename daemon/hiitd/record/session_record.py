@@ -63,6 +63,14 @@ class StepRecord:
     target_low: float | None
     target_high: float | None
     ended_by: str | None = None  # time, distance, lap, skip, hr, stop
+    # The coach's score as the step ended (coach/compliance.py): scored seconds in,
+    # below and above target, seconds without data. None: not scored by hiitd's
+    # coach (an imported file, a step still running, a store from before v3).
+    in_s: float | None = None
+    below_s: float | None = None
+    above_s: float | None = None
+    gap_s: float | None = None
+    unscored: str | None = None  # why the coach did not score it
 
 
 @dataclass(frozen=True, slots=True)

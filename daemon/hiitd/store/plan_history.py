@@ -48,6 +48,12 @@ def _is_hiit(workout: str | None, kind: Kind | None) -> bool:
     return bool(tags & _HIIT_TAGS)
 
 
+def _work_unscored(metrics: dict[str, Any] | None) -> bool:
+    """Whether the session's work steps were all by feel (metrics from v2 on say so)."""
+    c = metrics.get("compliance") if isinstance(metrics, dict) else None
+    return isinstance(c, dict) and c.get("in_pct") is None and bool(c.get("unscored_work_steps"))
+
+
 def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | None:
     """A stored session as the planner sees it (None when too short to count)."""
     minutes = (_num(metrics, "moving_s") or row.duration_s or 0.0) / 60.0
@@ -71,6 +77,8 @@ def entry_of(row: SessionRow, metrics: dict[str, Any] | None) -> SessionEntry | 
         hrss=_num(metrics, "load", "hrss"),
         rpe=row.rpe,
         compliance_pct=_num(metrics, "compliance", "in_pct"),
+        work_unscored=_work_unscored(metrics),
+        completed=row.status == "finished",
         ef=_num(metrics, "economy", "efficiency_factor"),
         pace_s_per_km=_num(metrics, "speed", "avg_pace_s_per_km"),
         hrr60_bpm=hrr,

@@ -116,6 +116,11 @@ def step_row(sid: int, seq: int, s: StepRecord) -> Row:
         s.target_low,
         s.target_high,
         s.ended_by,
+        s.in_s,
+        s.below_s,
+        s.above_s,
+        s.gap_s,
+        s.unscored,
     )
 
 
@@ -188,6 +193,11 @@ def step_record(r: Row) -> StepRecord:
         target_low=r[9],
         target_high=r[10],
         ended_by=r[11],
+        in_s=r[12],
+        below_s=r[13],
+        above_s=r[14],
+        gap_s=r[15],
+        unscored=r[16],
     )
 
 

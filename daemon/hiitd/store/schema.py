@@ -162,11 +162,23 @@ CREATE TABLE checkins (
 CREATE INDEX checkins_by_day ON checkins (day);
 """
 
+# Version 3: each step keeps the coach's score as it ended (coach/compliance.py), so
+# every report shows the figure the runner heard. New columns only, NULL on older
+# rows (those are scored again from their samples by the same rule).
+_V3 = """
+ALTER TABLE steps ADD COLUMN in_s REAL;
+ALTER TABLE steps ADD COLUMN below_s REAL;
+ALTER TABLE steps ADD COLUMN above_s REAL;
+ALTER TABLE steps ADD COLUMN gap_s REAL;
+ALTER TABLE steps ADD COLUMN unscored TEXT
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1, inside one
 # transaction. Add new steps at the end; never edit a released one.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _script(conn, _V1),
     lambda conn: _script(conn, _V2),
+    lambda conn: _script(conn, _V3),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -157,7 +157,8 @@ def read(conn: sqlite3.Connection, session_id: str) -> tuple[int, SessionRecord]
         return conn.execute(sql, (sid,)).fetchall()
 
     step_cols = "step_index, name, label, intensity, start_t, end_t, duration_type,"
-    step_cols += " duration_value, target_type, target_low, target_high, ended_by"
+    step_cols += " duration_value, target_type, target_low, target_high, ended_by,"
+    step_cols += " in_s, below_s, above_s, gap_s, unscored"
     device_cols = "role, address, name, manufacturer, model, serial, firmware, battery"
     pod_cols = "t, speed_mps, cadence_spm, stride_m, distance_m"
     record = SessionRecord(
