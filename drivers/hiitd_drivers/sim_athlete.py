@@ -9,7 +9,7 @@ same seed and the same calls give byte-identical payloads. The async loop that
 drives it lives in ``hiitd_drivers.sim``; the slow, day-to-day side (fitness,
 fatigue, illness) in ``hiitd_drivers.sim_fitness``.
 
-The model (docs/training.md, "The simulated runner"):
+The model (docs/simulate.md, "The simulated runner"):
 
 - **Speed** approaches ``effort * target`` as a first-order lag of 2.5 s.
 - **Demand**: the steady-state fraction of heart-rate reserve is the fraction

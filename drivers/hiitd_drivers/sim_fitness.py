@@ -5,7 +5,7 @@ does to that runner over weeks. Pure and deterministic: a day's training load
 goes in, the next morning's state comes out, and ``Fitness.athlete_model()``
 builds the session model from it.
 
-The model (docs/training.md, "The simulated runner"):
+The model (docs/simulate.md, "The simulated runner"):
 
 - **Load** is Banister's TRIMP from the session's heart rate
   (``SimulatedAthlete.trimp``): the *internal* load the body responds to, not

@@ -129,7 +129,7 @@ class SimWeek:
         return out
 
     def to_payload(self) -> dict[str, Any]:
-        """JSON-ready: the documented keys, nothing else (docs/training.md)."""
+        """JSON-ready: the documented keys, nothing else (docs/simulate.md)."""
         return {
             "week": self.week,
             "run_minutes": round(self.run_minutes, 1),
