@@ -42,7 +42,7 @@ weekly_running_min = 60
 
 [behaviour]
 effort = 1.0
-adherence = 0.5
+adherence = 0.4
 """
 WEEK_KEYS = {
     "week",
@@ -106,7 +106,7 @@ def test_json_has_the_documented_shape(cli_week: tuple[int, dict[str, Any], str]
 def test_the_same_seed_gives_the_same_run(
     cli_week: tuple[int, dict[str, Any], str], tmp_path: Path
 ) -> None:
-    """--seed 7 again gives the same document; another seed skips other sessions (adherence 0.5)."""
+    """--seed 7 again gives the same document; another seed skips other sessions (adherence 0.4)."""
     persona = load_persona(persona_file(tmp_path, RUNNER))
     assert simulate_plan(persona, 1, seed=7).to_payload() == cli_week[1]
     assert simulate_plan(persona, 1, seed=8).to_payload() != cli_week[1]
@@ -114,7 +114,7 @@ def test_the_same_seed_gives_the_same_run(
 
 def test_a_break_gives_rest_weeks(tmp_path: Path) -> None:
     """A break in week 1: nothing done, seven rest days (the plan runs, the runner does not)."""
-    text = RUNNER.replace("adherence = 0.5", "breaks = [{ week = 1, weeks = 1 }]")
+    text = RUNNER.replace("adherence = 0.4", "breaks = [{ week = 1, weeks = 1 }]")
     (week,) = simulate_plan(load_persona(persona_file(tmp_path, text)), 1).to_payload()["weeks"]
     assert week["sessions"] == []
     assert week["rest_days"] == 7
@@ -164,7 +164,7 @@ def test_the_example_personas_are_valid() -> None:
     [
         (RUNNER + "effrot = 0.9\n", "behaviour.effrot: unknown key"),
         (RUNNER.replace("effort = 1.0", "effort = 3"), "behaviour.effort"),
-        (RUNNER.replace("adherence = 0.5", "adherence = 1.5"), "behaviour.adherence"),
+        (RUNNER.replace("adherence = 0.4", "adherence = 1.5"), "behaviour.adherence"),
         (RUNNER + "ill = [{ week = 2 }]\n", "behaviour.ill.0.days"),
         (
             RUNNER.replace('threshold_pace = "5:00"', 'threshold_pace = "fast"'),
