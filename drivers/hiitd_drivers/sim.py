@@ -5,7 +5,7 @@ strap: every tick it asks the model for the notifications due and decodes each
 payload with the BLE adapter's own ``MeasurementDecoder`` (the *real* GATT
 parsers and ``convert`` functions), so ``hiitd demo`` exercises the whole
 decode path. The physiology lives in the pure ``hiitd_drivers.sim_athlete``;
-this module only adds time, link events and the batteries.
+this module only adds time, link events and the batteries (``SensorFeed``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AthleteModel",
     "Dropout",
+    "SensorFeed",
     "SimulatedAthlete",
     "demo_target",
     "demo_target_from",
@@ -86,7 +87,7 @@ async def run_simulation(
     """
     if tick_s <= 0:
         raise ValueError(f"tick_s must be positive, got {tick_s}")
-    feed = _SensorFeed(athlete, emit, speed_factor=speed_factor, cadence_scale=cadence_scale)
+    feed = SensorFeed(athlete, emit, speed_factor=speed_factor, cadence_scale=cadence_scale)
     last = clock.now()
     feed.start(last, target(last))
     while stop is None or not stop.is_set():
@@ -97,8 +98,12 @@ async def run_simulation(
     feed.stop(last)
 
 
-class _SensorFeed:
-    """The simulated sensors' notifications and link events, emitted as samples."""
+class SensorFeed:
+    """The simulated sensors' notifications and link events, emitted as samples.
+
+    No clock of its own: ``run_simulation`` drives it on a clock, ``hiitd plan
+    simulate`` in explicit steps (start, advance from ``last`` to ``now``, stop).
+    """
 
     def __init__(
         self,

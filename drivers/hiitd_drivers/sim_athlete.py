@@ -6,14 +6,52 @@ as real encoded Heart Rate Measurement (0x2A37) and RSC Measurement (0x2A53)
 payloads. Nothing here touches a clock, asyncio or the radio: time is an
 argument and randomness comes from seeded ``random.Random`` streams, so the
 same seed and the same calls give byte-identical payloads. The async loop that
-drives it lives in ``hiitd_drivers.sim``.
+drives it lives in ``hiitd_drivers.sim``; the slow, day-to-day side (fitness,
+fatigue, illness) in ``hiitd_drivers.sim_fitness``.
 
-The model, in one paragraph: the runner's speed approaches ``effort * target``
-with a lag of a few seconds; steady-state heart rate is linear in speed (see
-``hr_steady_state``) and actual heart rate follows it as a first-order lag of
-about a minute; beats are generated one by one, each RR interval being the
-current mean interval modulated by breathing (respiratory sinus arrhythmia) and
-beat-to-beat noise, both shrinking as intensity rises.
+The model (docs/simulate.md, "The simulated runner"):
+
+- **Speed** approaches ``effort * target`` as a first-order lag of 2.5 s.
+- **Demand**: the steady-state fraction of heart-rate reserve is the fraction
+  of VO2 reserve, linear in running speed (speed / vVO2max, ACSM running
+  equation; Swain & Leutholtz 1997). Walking costs about half as much per metre
+  (ACSM walking equation), rising to the running cost at the walk-run speed.
+- **On-kinetics**: heart rate rises toward the demand as one first-order lag
+  (``hr_time_constant_s``, 30-60 s; faster in fitter runners).
+- **Off-kinetics, two phases**: the heart rate above rest is held as two parts.
+  A slow part (sympathetic drive, catecholamines, heat and metabolites) builds
+  while the effort lasts (``hr_slow_build_s``) toward a share of the demand
+  that grows with intensity (``slow_share_easy`` to ``slow_share_max``); the
+  fast part is the rest. When the demand falls the fast part decays with
+  ``hr_fast_recovery_s`` (vagal reactivation, tens of seconds) and the slow part
+  with ``hr_slow_recovery_s`` (minutes), so standing after an effort gives
+  HR(t) = HR_rest + A_fast exp(-t / tau_fast) + A_slow exp(-t / tau_slow), with
+  A_slow larger after a longer or harder effort. Imai K et al., J Am Coll
+  Cardiol 1994; 24: 1529-35 (the first 30 s vagal, independent of intensity;
+  the later decay slowed by sympathetic activity and work load); Pecanha T et
+  al.'s review in Clin Physiol Funct Imaging (a fast, vagal phase, then a slow
+  one); Buchheit M, Laursen PB & Ahmaidi S, Am J Physiol Heart Circ Physiol
+  2007; 293: H133-41 (slower after repeated sprints than after moderate
+  exercise); Javorka M et al., Braz J Med Biol Res
+  2002; 35: 991-1000 (heart rate still above its pre-exercise value 30 min
+  after 8 min at 70 % of maximal power).
+- **Cardiovascular drift**: after about 10 minutes of continuous running heart
+  rate creeps up at constant speed, a few bpm per 10 min, more in the heat
+  (``heat``) and for the less fit (Coyle EF & Gonzalez-Alonso J, Exerc Sport Sci
+  Rev 2001; 29: 88-92). A leaky memory of the work done (time constant 2 h)
+  drives it; standing still, it does not add to the demand.
+- **Beats** are generated one by one, each RR interval being the current mean
+  interval modulated by breathing (respiratory sinus arrhythmia) and
+  beat-to-beat noise, both shrinking as intensity rises and scaled at rest by
+  ``vagal_tone`` (resting HRV).
+- **Exertion**: what the runner perceives at each moment is the larger of the
+  fraction of heart-rate reserve in use and the running speed's fraction of
+  vVO2max (muscles feel a fast rep before the heart catches up).
+  ``session_rpe()`` is the session's CR-10 rating (Foster C et al., J Strength
+  Cond Res 2001; 15: 109-15): 10 x e^2.3, e the mean exertion over the hardest
+  quarter of the session, a little more for a longer one (see ``session_rpe``).
+  ``trimp`` is Banister's TRIMP from the heart rate (the internal load the
+  fitness model in ``sim_fitness`` responds to).
 """
 
 from __future__ import annotations
@@ -31,6 +69,8 @@ __all__ = [
     "AthleteModel",
     "Dropout",
     "SimulatedAthlete",
+    "banister_trimp_per_min",
+    "rpe_from_exertion",
 ]
 
 # Notification rates of real sensors: straps (Polar H10, Garmin HRM-Pro, Wahoo
@@ -43,8 +83,10 @@ _POD_PHASE_S = 0.25
 
 # Integration step ceiling. Speed and heart rate are advanced with the exact
 # solution of their first-order lags for a constant input, so the step only
-# bounds how stale the speed feeding the heart-rate steady state may be.
-_MAX_STEP_S = 0.1
+# bounds how stale the speed feeding the heart-rate steady state may be (a
+# quarter second against heart-rate time constants of 25 s and more). Steps
+# also end at every beat and notification.
+_MAX_STEP_S = 0.25
 
 # With the default 23-byte ATT MTU a notification carries 20 bytes: flags +
 # uint8 bpm + 9 RR intervals. A strap drops the oldest ones beyond that.
@@ -53,6 +95,58 @@ _MAX_RR_PER_NOTIFICATION = 9
 # Below this the pod sees no steps and reports standing still.
 _STANDING_SPEED_MPS = 0.5
 
+# Walking costs about half the oxygen of running per metre: ACSM's walking
+# equation has 0.1 ml/kg/min per m/min against running's 0.2. It holds up to
+# ~1.7 m/s; faster, walking grows inefficient and meets the running cost at
+# the walk-run transition.
+_WALK_COST = 0.5
+_WALK_EFFICIENT_MPS = 1.4
+
+# Drift: the work memory (seconds x fraction of vVO2max) leaks with this time
+# constant; drift starts once it holds about 10 minutes at 65 % of vVO2max, and
+# ``drift_bpm_per_10min`` is the rate at that intensity.
+_DRIFT_MEMORY_S = 7200.0
+_DRIFT_REF_INTENSITY = 0.65
+_DRIFT_ONSET = 600.0 * _DRIFT_REF_INTENSITY
+# Drift acts in full from half of vVO2max, less below (none standing).
+_DRIFT_FULL_FROM = 0.5
+
+# Session RPE: exertion is binned at 1 % resolution up to twice vVO2max.
+_EXERTION_BINS = 200
+_RPE_TOP_FRACTION = 0.25  # the hardest quarter of the session sets its rating
+_RPE_EXPONENT = 2.3
+_RPE_DURATION_EXPONENT = 0.08  # a session twice as long rates ~6 % higher
+_RPE_REF_S = 1800.0
+_TWO_PI = 2.0 * math.pi
+
+
+def banister_trimp_per_min(hrr_fraction: float) -> float:
+    """Banister's training impulse per minute at a fraction of heart-rate reserve.
+
+    TRIMP = minutes x dHR x 0.64 e^(1.92 dHR) (Banister EW, "Modeling elite
+    athletic performance", in Physiological Testing of Elite Athletes, Human
+    Kinetics 1991; the men's weighting, used for everyone here).
+    """
+    x = min(1.0, max(0.0, hrr_fraction))
+    return x * 0.64 * math.exp(1.92 * x)
+
+
+def rpe_from_exertion(top_exertion: float, duration_s: float) -> float:
+    """Session RPE (CR-10) from the mean exertion of the hardest quarter and the duration.
+
+    10 x e^2.3 puts a 30-minute brisk walk (~30 % of VO2 reserve) at 0.6
+    ("very light"), an easy run at 65 % of vVO2max at 3.7 ("moderate"), an
+    hour at threshold (~88 %, more with the drift) at 7.5-8 (the planner
+    assumes about 7, ``PlanConfig.srpe_per_hrss``) and vVO2max at 10; a
+    session twice as long rates about 6 % higher. hiitd's calibration against
+    the CR-10 anchors and ACSM's intensity table (light 30-39 % of HR reserve,
+    moderate 40-59 %, vigorous 60-89 %), not a published equation.
+    """
+    if duration_s <= 0:
+        return 0.0
+    scale = math.pow(max(duration_s, 60.0) / _RPE_REF_S, _RPE_DURATION_EXPONENT)
+    return min(10.0, 10.0 * math.pow(max(0.0, top_exertion), _RPE_EXPONENT) * scale)
+
 
 @dataclass(frozen=True, slots=True)
 class AthleteModel:
@@ -60,6 +154,7 @@ class AthleteModel:
 
     ``effort`` is the fraction of the target speed the runner actually reaches
     (0.85: always 15 % too slow). Heart-rate time constants are in seconds.
+    The defaults are a fit recreational runner (threshold 4:16 /km).
     """
 
     resting_hr: int = 55
@@ -68,13 +163,27 @@ class AthleteModel:
     threshold_speed_mps: float = 3.9
     effort: float = 1.0
     # Heart-rate on-kinetics at moderate intensity have a time constant of
-    # roughly 30-60 s; recovery is slower once past the first, vagal phase.
+    # roughly 30-60 s (shorter in the trained).
     hr_time_constant_s: float = 60.0
-    hr_recovery_time_constant_s: float = 75.0
+    # Off-kinetics: the fast (vagal) phase decays in tens of seconds, the slow
+    # one in minutes; the slow part builds over a few minutes of effort and is
+    # a larger share of the heart rate the harder the effort.
+    hr_fast_recovery_s: float = 30.0
+    hr_slow_recovery_s: float = 600.0
+    hr_slow_build_s: float = 150.0
+    slow_share_easy: float = 0.35
+    slow_share_max: float = 0.85
+    # Cardiovascular drift at ~65 % of vVO2max, once it starts (bpm per 10 min).
+    drift_bpm_per_10min: float = 3.0
+    # Heat (and dehydration) multiply the drift: 1 temperate, 2 hot.
+    heat: float = 1.0
+    # Resting heart-rate variability: 1 gives an RMSSD of ~80 ms at 55 bpm.
+    vagal_tone: float = 1.0
     # A runner reaches a new pace within a few strides: 95 % after ~3 tau.
     speed_time_constant_s: float = 2.5
     # Lactate threshold sits at ~85-90 % of the velocity at VO2max in trained
-    # runners (Billat 1996, Sports Med 22:157), so vVO2max = threshold / 0.88.
+    # runners (Billat 1996, Sports Med 22:157), so vVO2max = threshold / 0.88;
+    # in the untrained it is lower (~75 %).
     threshold_fraction_of_vvo2max: float = 0.88
     # Cadence rises modestly with speed; most of a speed gain comes from a longer
     # stride (Cavanagh & Kram 1989, MSSE 21:467). 160 spm at 2.5 m/s to 190 spm
@@ -99,8 +208,18 @@ class AthleteModel:
             raise ValueError("need 0 < easy_speed_mps < threshold_speed_mps")
         if not 0 < self.effort <= 2:
             raise ValueError(f"effort is a fraction of the target speed, got {self.effort}")
-        if min(self.hr_time_constant_s, self.hr_recovery_time_constant_s) <= 0:
+        taus = (
+            self.hr_time_constant_s,
+            self.hr_fast_recovery_s,
+            self.hr_slow_recovery_s,
+            self.hr_slow_build_s,
+        )
+        if min(taus) <= 0:
             raise ValueError("heart-rate time constants must be positive")
+        if not 0 <= self.slow_share_easy <= self.slow_share_max <= 1:
+            raise ValueError("need 0 <= slow_share_easy <= slow_share_max <= 1")
+        if min(self.drift_bpm_per_10min, self.heat) < 0 or self.vagal_tone <= 0:
+            raise ValueError("drift and heat must be >= 0 and vagal_tone positive")
         if self.speed_time_constant_s <= 0:
             raise ValueError("speed_time_constant_s must be positive")
         if not 0 < self.threshold_fraction_of_vvo2max <= 1:
@@ -111,16 +230,36 @@ class AthleteModel:
         """The velocity at VO2max, where steady-state heart rate reaches max_hr."""
         return self.threshold_speed_mps / self.threshold_fraction_of_vvo2max
 
-    def hr_steady_state(self, speed_mps: float) -> float:
-        """Steady-state heart rate at a constant running speed, in bpm.
+    def exertion(self, speed_mps: float) -> float:
+        """The speed's oxygen cost as a fraction of VO2 reserve (1 at vVO2max; not clipped).
 
         The ACSM running equation makes oxygen uptake above rest linear in speed
-        (VO2 = 3.5 + 0.2 * v ml/kg/min, v in m/min), and the fraction of heart-rate
-        reserve tracks the fraction of VO2 reserve (Swain & Leutholtz 1997,
-        MSSE 29:410). So the fraction of HR reserve is speed / vVO2max, clipped.
+        (VO2 = 3.5 + 0.2 * v ml/kg/min, v in m/min), so running costs speed /
+        vVO2max. Walking costs half as much up to ~1.4 m/s (ACSM walking
+        equation), then more, meeting the running cost at the walk-run speed.
         """
-        fraction = min(1.0, max(0.0, speed_mps / self.vvo2max_mps))
+        if speed_mps < _STANDING_SPEED_MPS:
+            return 0.0
+        fraction = speed_mps / self.vvo2max_mps
+        if speed_mps <= self.walk_run_speed_mps:
+            span = max(1e-9, self.walk_run_speed_mps - _WALK_EFFICIENT_MPS)
+            u = min(1.0, max(0.0, (speed_mps - _WALK_EFFICIENT_MPS) / span))
+            fraction *= _WALK_COST + (1.0 - _WALK_COST) * u * u
+        return fraction
+
+    def hr_steady_state(self, speed_mps: float) -> float:
+        """Steady-state heart rate at a constant speed, in bpm, before any drift.
+
+        The fraction of heart-rate reserve tracks the fraction of VO2 reserve
+        (Swain & Leutholtz 1997, MSSE 29:410): ``exertion``, clipped to 0..1.
+        """
+        fraction = min(1.0, max(0.0, self.exertion(speed_mps)))
         return self.resting_hr + (self.max_hr - self.resting_hr) * fraction
+
+    def slow_share(self, intensity: float) -> float:
+        """The slow phase's share of the heart rate above rest at an intensity (0..1)."""
+        x = min(1.0, max(0.0, intensity))
+        return self.slow_share_easy + (self.slow_share_max - self.slow_share_easy) * x * x
 
     def cadence_spm(self, speed_mps: float) -> float:
         """Step rate at a speed: 0 standing, walking below walk_run_speed_mps, else running."""
@@ -183,6 +322,19 @@ class SimulatedAthlete:
         self._t = 0.0
         self._speed_mps = 0.0
         self._hr = float(self.profile.resting_hr)
+        # Heart rate above rest, in its fast and slow parts (bpm), and the work
+        # memory behind the drift (seconds x fraction of vVO2max).
+        self._hr_fast = 0.0
+        self._hr_slow = 0.0
+        self._work_memory = 0.0
+        # Seconds spent at each exertion level (1 % bins) and the TRIMP so far.
+        self._exertion_s = [0.0] * _EXERTION_BINS
+        self._trimp = 0.0
+        # Fixed by the profile, worked out once.
+        p = self.profile
+        self._reserve = float(p.max_hr - p.resting_hr)
+        self._share_span = p.slow_share_max - p.slow_share_easy
+        self._drift_rate = p.drift_bpm_per_10min * p.heat / (600.0 * _DRIFT_REF_INTENSITY)
         self._distance_m = 0.0
         self._breath_phase = 0.0
         self._last_beat = 0.0
@@ -204,6 +356,45 @@ class SimulatedAthlete:
         return self._hr
 
     @property
+    def hr_phases(self) -> tuple[float, float]:
+        """The heart rate above rest as (fast, slow) parts in bpm: standing from now on,
+        HR(t) = resting_hr + fast * exp(-t / hr_fast_recovery_s) + slow * exp(-t /
+        hr_slow_recovery_s)."""
+        return self._hr_fast, self._hr_slow
+
+    @property
+    def drift_bpm(self) -> float:
+        """What the cardiovascular drift adds to the demand now, in bpm."""
+        return self._drift(self.profile.exertion(self._speed_mps))
+
+    @property
+    def trimp(self) -> float:
+        """Banister's TRIMP since the first ``advance`` (``banister_trimp_per_min``)."""
+        return self._trimp
+
+    def session_rpe(self) -> float:
+        """The session's CR-10 rating (0-10, a float) for everything since the first advance.
+
+        The mean exertion over the hardest quarter of the time, through
+        ``rpe_from_exertion``: a runner rates a session by its hard parts, a
+        little higher when it lasted longer.
+        """
+        total = sum(self._exertion_s)
+        if total <= 0:
+            return 0.0
+        want = total * _RPE_TOP_FRACTION
+        taken = weighted = 0.0
+        for i in range(_EXERTION_BINS - 1, -1, -1):
+            seconds = min(self._exertion_s[i], want - taken)
+            if seconds <= 0:
+                continue
+            taken += seconds
+            weighted += seconds * (i + 0.5) / 100.0
+            if taken >= want:
+                break
+        return rpe_from_exertion(weighted / taken, total)
+
+    @property
     def speed_mps(self) -> float:
         """The runner's actual current speed."""
         return self._speed_mps
@@ -219,6 +410,8 @@ class SimulatedAthlete:
 
     def link(self, role: Role, now: float) -> Link:
         """Whether the sensor's link is up at ``now`` (DOWN during a link dropout)."""
+        if not self._dropouts:
+            return Link.UP
         elapsed = self.elapsed(now)
         down = any(
             d.kind == "link" and d.role is role and d.covers(elapsed) for d in self._dropouts
@@ -227,6 +420,8 @@ class SimulatedAthlete:
 
     def link_changes(self, since: float, until: float) -> list[tuple[float, Role, Link]]:
         """Link transitions at times in ``(since, until]``, in time order."""
+        if not self._dropouts:
+            return []
         origin = self._origin if self._origin is not None else since
         changes: list[tuple[float, Role, Link]] = []
         for role in Role:
@@ -261,6 +456,8 @@ class SimulatedAthlete:
         return 0.0 if self._origin is None else self.elapsed(self._t)
 
     def _active(self, role: Role, kind: Literal["link", "contact"], t: float) -> bool:
+        if not self._dropouts:
+            return False
         elapsed = self.elapsed(t)
         return any(d.role is role and d.kind == kind and d.covers(elapsed) for d in self._dropouts)
 
@@ -305,45 +502,101 @@ class SimulatedAthlete:
         self._integrate(now, goal)
         return out
 
+    def _drift(self, exertion: float) -> float:
+        """Cardiovascular drift in bpm for the work memory, at the current exertion."""
+        over = self._work_memory - _DRIFT_ONSET
+        if over <= 0 or exertion <= 0:
+            return 0.0
+        return self._drift_rate * over * min(1.0, exertion / _DRIFT_FULL_FROM)
+
     def _integrate(self, until: float, goal_mps: float) -> None:
-        """Advance speed, distance, heart rate and breathing to ``until``, exactly per step."""
+        """Advance speed, distance, heart rate and breathing to ``until``, exactly per step.
+
+        Each step solves every first-order lag exactly for its constant input
+        (the speed's, the work memory's, the two heart-rate parts'): see
+        ``_heart``. Written out in locals: it runs ten times a simulated second.
+        """
         p = self.profile
-        while self._t < until:
-            t_next = min(self._t + _MAX_STEP_S, until)
-            dt = t_next - self._t
+        reserve = self._reserve
+        tau_v = p.speed_time_constant_s
+        exertion_of = p.exertion
+        bins = self._exertion_s
+        t, v = self._t, self._speed_mps
+        while t < until:
+            t_next = t + _MAX_STEP_S
+            t_next = min(t_next, until)
+            dt = t_next - t
             # First-order lag v' = (goal - v) / tau, solved exactly; its integral
             # gives the distance without any Euler error.
-            decay = math.exp(-dt / p.speed_time_constant_s)
-            gap = self._speed_mps - goal_mps
-            self._distance_m += goal_mps * dt + gap * p.speed_time_constant_s * (1.0 - decay)
-            self._speed_mps = goal_mps + gap * decay
-            hr_ss = p.hr_steady_state(self._speed_mps)
-            tau = p.hr_time_constant_s if hr_ss >= self._hr else p.hr_recovery_time_constant_s
-            self._hr = min(float(p.max_hr), hr_ss + (self._hr - hr_ss) * math.exp(-dt / tau))
-            self._breath_phase = (self._breath_phase + 2 * math.pi * self._breaths_per_s() * dt) % (
-                2 * math.pi
+            decay = math.exp(-dt / tau_v)
+            gap = v - goal_mps
+            self._distance_m += goal_mps * dt + gap * tau_v * (1.0 - decay)
+            v = goal_mps + gap * decay
+            exertion = exertion_of(v)
+            intensity = min(1.0, exertion)
+            # The work memory W' = x - W / tau (exact for a constant x) drives the drift.
+            target_w = exertion * _DRIFT_MEMORY_S
+            self._work_memory = target_w + (self._work_memory - target_w) * math.exp(
+                -dt / _DRIFT_MEMORY_S
             )
-            self._t = t_next
+            demand = reserve * intensity + self._drift(exertion)
+            demand = min(demand, reserve)
+            share = p.slow_share_easy + self._share_span * intensity * intensity
+            self._heart(demand, share, dt)
+            above = self._hr_fast + self._hr_slow
+            self._hr = p.resting_hr + above
+            hrr = above / reserve
+            self._trimp += dt / 60.0 * banister_trimp_per_min(hrr)
+            felt = max(exertion, hrr)
+            k = int(felt * 100.0)
+            bins[k if k < _EXERTION_BINS else _EXERTION_BINS - 1] += dt
+            # Breathing goes from ~14/min at rest to ~45/min near maximal effort.
+            breaths_per_s = (14.0 + 31.0 * (min(1.0, hrr))) / 60.0
+            self._breath_phase = (self._breath_phase + _TWO_PI * breaths_per_s * dt) % _TWO_PI
+            t = t_next
+        self._t, self._speed_mps = t, v
+
+    def _heart(self, demand: float, share: float, dt: float) -> None:
+        """One step of the two-part heart rate above rest, toward ``demand`` bpm.
+
+        The slow part moves toward ``share * demand``: building with
+        ``hr_slow_build_s``, decaying with ``hr_slow_recovery_s``. Below the
+        demand the total rises as one lag (``hr_time_constant_s``) and the fast
+        part is whatever the slow one is not; above it the fast part decays
+        toward what the demand leaves over the slow part, with
+        ``hr_fast_recovery_s``.
+        """
+        p = self.profile
+        fast, slow = self._hr_fast, self._hr_slow
+        slow_goal = share * demand
+        tau_slow = p.hr_slow_build_s if slow_goal > slow else p.hr_slow_recovery_s
+        new_slow = slow_goal + (slow - slow_goal) * math.exp(-dt / tau_slow)
+        total = fast + slow
+        if total < demand:
+            new_total = demand + (total - demand) * math.exp(-dt / p.hr_time_constant_s)
+            new_slow = min(new_total, new_slow)
+            self._hr_fast, self._hr_slow = new_total - new_slow, new_slow
+        else:
+            fast_goal = demand - new_slow if demand > new_slow else 0.0
+            self._hr_fast = fast_goal + (fast - fast_goal) * math.exp(-dt / p.hr_fast_recovery_s)
+            self._hr_slow = new_slow
 
     def _intensity(self) -> float:
         """Fraction of heart-rate reserve in use, 0 at rest to 1 at max."""
         p = self.profile
         return min(1.0, max(0.0, (self._hr - p.resting_hr) / (p.max_hr - p.resting_hr)))
 
-    def _breaths_per_s(self) -> float:
-        # Breathing goes from ~14/min at rest to ~45/min near maximal effort.
-        return (14.0 + 31.0 * self._intensity()) / 60.0
-
     def _beat(self) -> None:
         """A beat completes now: record its RR interval and schedule the next one."""
         x = self._intensity()
+        tone = self.profile.vagal_tone
         # Vagal withdrawal during exercise shrinks both respiratory sinus
         # arrhythmia and the remaining beat-to-beat variability: RMSSD falls
         # from tens of ms at rest to a few ms at high intensity (Michael, Graham
         # & Davis 2017, Front Physiol 8:301). RSA amplitude: ~5 % of RR at rest.
-        # Noise: 4 % at rest to 1.5 % at max.
-        rsa = (0.05 * (1.0 - x) ** 2 + 0.003) * math.sin(self._breath_phase)
-        noise = self._beat_rng.gauss(0.0, 0.04 - 0.025 * x)
+        # Noise: 4 % at rest to 1.5 % at max. ``vagal_tone`` scales the resting part.
+        rsa = (0.05 * tone * (1.0 - x) ** 2 + 0.003) * math.sin(self._breath_phase)
+        noise = self._beat_rng.gauss(0.0, 0.015 + 0.025 * tone * (1.0 - x))
         mean_rr = 60.0 / self._hr
         next_rr = max(0.25 * mean_rr, mean_rr * (1.0 + rsa + noise))
         # RR intervals travel in 1/1024 s (HRS v1.0 §3.1.1.5). Without skin

@@ -54,6 +54,7 @@ CORE_MODULES = (
     "hiitd_drivers.binding",
     "hiitd_drivers.backoff",
     "hiitd_drivers.sim_athlete",
+    "hiitd_drivers.sim_fitness",
 )
 # Pure, but in an adapter or runtime package: message building and the check-in's counting.
 PURE_EDGE_MODULES = (

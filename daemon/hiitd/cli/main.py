@@ -167,14 +167,43 @@ def _add_sessions_command(sub: Subparsers) -> None:
     )
 
 
+def _weeks(text: str) -> int:
+    try:
+        weeks = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= weeks <= 104:
+        raise argparse.ArgumentTypeError(f"must be 1-104, got {weeks}")
+    return weeks
+
+
 def _add_plan_commands(sub: Subparsers) -> None:
-    """``plan next|history`` and ``checkin``: the next session and the readiness behind it."""
+    """``plan next|history|simulate`` and ``checkin``: the next session, readiness, a simulation."""
     p = sub.add_parser("plan", help="the next session, and load and readiness by day")
     psub = p.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
     q = psub.add_parser("next", help="the recommended next session, its level, and why")
     _add_common(q, as_json=True)
     q = psub.add_parser("history", help="load, load ratio and readiness by day")
     q.add_argument("--days", type=int, default=28, metavar="N", help="the last N days (28)")
+    _add_common(q, as_json=True)
+    q = psub.add_parser(
+        "simulate",
+        help="follow the plan for N weeks with a simulated runner (stores nothing)",
+        description=(
+            "A simulated runner follows the planner day by day: a morning check-in, the "
+            "recommended session run through the real coach on a fast clock, the RPE it "
+            "reports, and fitness moving with the training. Prints each plan week (7 days "
+            "from the first). The runner is --persona FILE ([athlete], [plan], [behaviour]; "
+            "config/personas/ has examples), else the settings' athlete and plan."
+        ),
+    )
+    q.add_argument(
+        "--weeks", type=_weeks, required=True, metavar="N", help="plan weeks to simulate, 1-104"
+    )
+    q.add_argument("--persona", type=Path, metavar="FILE", help="persona TOML file")
+    q.add_argument(
+        "--seed", type=int, default=1, metavar="N", help="random seed: same seed, same run (1)"
+    )
     _add_common(q, as_json=True)
 
     p = sub.add_parser(

@@ -1,4 +1,7 @@
-"""``hiitd plan next|history`` and ``hiitd checkin``.
+"""``hiitd plan next|history|simulate`` and ``hiitd checkin``.
+
+``plan simulate`` follows the planner day by day with a simulated runner
+(``hiitd.plansim``; docs/simulate.md) and stores nothing.
 
 The check-in is measured live with the paired strap (``--live``: the running
 daemon owns the strap, so this asks it over MQTT and follows the measurement),
@@ -38,6 +41,8 @@ def _out(line: str) -> None:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """``hiitd plan next`` or ``hiitd plan history``."""
+    if args.plan_command == "simulate":
+        return _simulate(args)
     settings = settings_from_args(args)
     cfg = settings.plan
     now = time.time()
@@ -86,6 +91,29 @@ def _session(s: dict[str, Any]) -> str:
     if s["load_source"] != "estimated":
         return str(name)
     return f"{name} (estimated RPE {s['rpe_estimate']:.1f})"
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    """``hiitd plan simulate``: the persona (or the settings' athlete and plan) for N weeks."""
+    from hiitd.plansim.persona import load_persona, persona_from_settings  # noqa: PLC0415
+    from hiitd.plansim.plan_run import simulate_plan  # noqa: PLC0415
+
+    persona = (
+        load_persona(args.persona)
+        if args.persona is not None
+        else persona_from_settings(settings_from_args(args))
+    )
+    try:
+        result = simulate_plan(persona, args.weeks, seed=args.seed)
+    except ValueError as exc:
+        sys.stderr.write(f"hiitd: simulation stopped: {exc}\n")
+        return EX_DATAERR
+    if args.json:
+        print_json(result.to_payload())
+        return EX_OK
+    for line in result.table():
+        _out(line)
+    return EX_OK
 
 
 def _f(x: float | None) -> str:
