@@ -1,8 +1,8 @@
 """The live readiness check-in through the real daemon, a real mosquitto and ``hiitd checkin``.
 
 The daemon runs the simulated athlete (resting HR 55, breathing-driven sinus
-arrhythmia and beat-to-beat noise) on a clock 20 times faster, so a 2-minute
-check-in takes 6 s.
+arrhythmia and beat-to-beat noise) on a clock 20 times faster, so a 3-minute
+check-in takes 9 s.
 """
 
 from __future__ import annotations
@@ -78,12 +78,12 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
             await sub.wait_for(topic=f"{BASE}/plan/next", timeout=15)
             plans_before = len(sub.on(f"{BASE}/plan/next"))
 
-            await phone.publish(f"{BASE}/cmd/checkin", b'{"duration_s": 120, "id": "c1"}', qos=1)
+            await phone.publish(f"{BASE}/cmd/checkin", b'{"duration_s": 180, "id": "c1"}', qos=1)
             accepted = body(
                 (await sub.wait_for(topic=RESULT, match=_reply("c1", final=False))).payload
             )
             assert accepted["ok"] is True, accepted
-            done = body((await sub.wait_for(topic=CHECKIN, match=_ended("c1"), timeout=30)).payload)
+            done = body((await sub.wait_for(topic=CHECKIN, match=_ended("c1"), timeout=60)).payload)
             final = body((await sub.wait_for(topic=RESULT, match=_reply("c1", final=True))).payload)
             await sub.wait_for(
                 topic=f"{BASE}/plan/next",
@@ -96,15 +96,17 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
                 if body(m.payload).get("id") == "c1" and body(m.payload)["state"] == "measuring"
             ]
 
-            # The CLI: the same through `hiitd checkin --live`, as JSON. 90 s, not 60: the
-            # simulated strap's beat noise is Gaussian (4 % of the RR, beat by beat), and
-            # its tail beats (up to 18 % off their neighbours) are artefacts to Lipponen &
-            # Tarvainen's detector (metrics/hrv.py), as to NeuroKit2's: 60 s (55 beats)
-            # leaves room for two under the 5 % rule, and this window held six.
-            cli = await _cli(tmp_path, mosquitto.url, "--duration", "90", "--json")
+            # The CLI: the same through `hiitd checkin --live`, as JSON. Every check-in
+            # here is 3 minutes: the simulated strap's beat noise is Gaussian (4 % of the
+            # RR, beat by beat), and its tail beats are artefacts to Lipponen & Tarvainen's
+            # detector (metrics/hrv.py), as to NeuroKit2's. Over 1,000 windows of that beat
+            # model, more than 5 % artefacts (check-in refused) came in 8 of 83 beats
+            # (90 s), 5 of 110 (2 min) and 1 of 165 (3 min); three check-ins of 90-120 s
+            # failed this test about 1 run in 50, which CI cannot afford.
+            cli = await _cli(tmp_path, mosquitto.url, "--duration", "180", "--json")
             assert cli.returncode == 0, cli.stderr
             cli_doc = json.loads(cli.stdout)
-            text = await _cli(tmp_path, mosquitto.url, "--duration", "90")
+            text = await _cli(tmp_path, mosquitto.url, "--duration", "180")
             assert text.returncode == 0, text.stderr
 
             # A session starts: a check-in under way is cancelled, saying so.
@@ -132,18 +134,18 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
 
     assert done["state"] == "done", done
     assert final["ok"] is True
-    assert len(measuring) >= 120 / 5 - 2, "a countdown about every 5 s of the daemon's clock"
-    assert measuring[0]["remaining_s"] == 120.0
+    assert len(measuring) >= 180 / 5 - 2, "a countdown about every 5 s of the daemon's clock"
+    assert measuring[0]["remaining_s"] == 180.0
     assert all(m["hr"] is None or 50 <= m["hr"] <= 60 for m in measuring)
     assert abs(done["resting_hr"] - SIM_RESTING_HR) <= 2.0, done
     assert 3.8 <= done["ln_rmssd"] <= 4.9, "a fit runner at rest: RMSSD about 45-135 ms"
     assert done["artefact_pct"] <= 5.0
-    assert 100 <= done["beats"] <= 120, "55 bpm for 2 minutes"
+    assert 150 <= done["beats"] <= 180, "55 bpm for 3 minutes"
     assert done["readiness"] == "unknown", "one check-in is no baseline yet"
     assert len(sub.on(f"{BASE}/plan/next")) > plans_before, "plan/next republished"
 
     assert cli_doc["state"] == "done"
-    assert cli_doc["duration_s"] == 90.0
+    assert cli_doc["duration_s"] == 180.0
     assert abs(cli_doc["resting_hr"] - SIM_RESTING_HR) <= 3.0
     lines = text.stdout.splitlines()
     assert lines[0].startswith("check-in: sit or lie still")
@@ -169,7 +171,7 @@ async def test_a_live_check_in_is_measured_stored_and_refused_during_a_session(
     print(  # noqa: T201 - the figures for the issue's closing note (pytest -s)
         f"simulated resting HR {SIM_RESTING_HR}: measured {done['resting_hr']} bpm, "
         f"RMSSD {done['rmssd_ms']} ms, lnRMSSD {done['ln_rmssd']}, {done['beats']} beats, "
-        f"artefacts {done['artefact_pct']} %; CLI 90 s: {cli_doc['resting_hr']} bpm, "
+        f"artefacts {done['artefact_pct']} %; CLI 180 s: {cli_doc['resting_hr']} bpm, "
         f"lnRMSSD {cli_doc['ln_rmssd']}"
     )
 
