@@ -110,3 +110,14 @@ def test_import_then_start_by_name(capsys: pytest.CaptureFixture[str], shared_da
     code, doc = run_json(capsys, "workouts", "show", entry["name"])
     assert code == EX_OK
     assert doc["step_count"] == 10
+
+
+def test_show_gives_a_plyometric_sessions_foot_contacts(capsys: pytest.CaptureFixture[str]) -> None:
+    """The runner sees the plyometric volume of a session before doing it; strength has none."""
+    code, doc = run_json(capsys, "workouts", "show", "plyo-low")
+    assert code == EX_OK
+    assert doc["foot_contacts"] == 80
+    assert main(["workouts", "show", "plyo-core-circuit"]) == EX_OK
+    assert "plyometric volume: 112 foot contacts" in capsys.readouterr().out
+    assert main(["workouts", "show", "strength-basics"]) == EX_OK
+    assert "plyometric volume" not in capsys.readouterr().out

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from hiitd.coach.profile import profile_from_settings
 from hiitd.coach.resolve import resolve_workout
-from hiitd.coach.workout_model import DurationType, Intensity, TargetType, Workout
+from hiitd.coach.workout_model import DurationType, Intensity, Repeat, TargetType, Workout
 from hiitd.errors import WorkoutError
 from hiitd.settings import AthleteSettings, RaceResult
-from hiitd.workouts.library import builtin_workouts, get_builtin, title
+from hiitd.workouts._library_parts import hr
+from hiitd.workouts.library import builtin_workouts, foot_contacts, get_builtin, title
 
 TYPICAL = profile_from_settings(
     AthleteSettings(
@@ -21,17 +23,25 @@ TYPICAL = profile_from_settings(
 AGE_ONLY = profile_from_settings(AthleteSettings(age=40))
 ALL = builtin_workouts()
 # Workouts steered by heart rate or effort alone resolve with just an age.
-HR_ONLY = {"run-walk-beginner", "hill-sprints", "plyo-core-circuit", "tabata"}
+HR_ONLY = {
+    "run-walk-beginner",
+    "hill-sprints",
+    "strength-basics",
+    "plyo-low",
+    "plyo-core-circuit",
+    "plyo-single-leg",
+    "tabata",
+}
 
 
 def ids(w: Workout) -> str:
     return w.name
 
 
-def test_there_are_eleven_with_unique_slug_names() -> None:
-    """Eleven built-ins, each named by a unique lower-case slug."""
+def test_there_are_fourteen_with_unique_slug_names() -> None:
+    """Fourteen built-ins, each named by a unique lower-case slug."""
     names = [w.name for w in ALL]
-    assert len(names) == 11
+    assert len(names) == 14
     assert len(set(names)) == len(names)
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n) for n in names)
 
@@ -159,3 +169,28 @@ def test_get_builtin_unknown_lists_the_names() -> None:
         get_builtin("norwegian-5x5")
     for w in ALL:
         assert w.name in str(info.value)
+
+
+def test_plyometric_volume_is_counted_in_foot_contacts_and_strength_has_none() -> None:
+    """Contacts per session as the docs table says; repeats scale them; no jumps in strength."""
+    by_name = {w.name: w for w in ALL}
+    assert foot_contacts(by_name["strength-basics"]) == 0
+    assert foot_contacts(by_name["plyo-low"]) == 80
+    assert foot_contacts(by_name["plyo-core-circuit"]) == 112
+    assert foot_contacts(by_name["plyo-single-leg"]) == 112
+    assert foot_contacts(by_name["norwegian-4x4"]) == 0
+    low = by_name["plyo-low"]
+    three_rounds = dataclasses.replace(
+        low,
+        items=tuple(
+            dataclasses.replace(i, count=3) if isinstance(i, Repeat) else i for i in low.items
+        ),
+    )
+    assert foot_contacts(three_rounds) == 120
+    for name in ("strength-basics", "plyo-low", "plyo-core-circuit", "plyo-single-leg"):
+        assert "hiit" not in by_name[name].tags
+        capped = [
+            p.step.target for p in by_name[name].expand() if p.step.intensity is Intensity.ACTIVE
+        ]
+        assert capped, name
+        assert all(t.relative == hr(None, 85).relative for t in capped), name

@@ -17,6 +17,7 @@ from hiitd.coach.zones import zones_report
 from hiitd.errors import WorkoutError
 from hiitd.store import learned_file
 from hiitd.store.workout_catalog import Entry, WorkoutCatalog
+from hiitd.workouts.library import foot_contacts
 from hiitd.workouts.loader import load_workout_file
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def workout_doc(w: Workout) -> dict[str, Any]:
         "source": w.source,
         "step_count": len(steps),
         "timed_s": timed,
+        "foot_contacts": foot_contacts(w),
         "steps": [step_row(p) for p in steps],
     }
 
@@ -149,6 +151,8 @@ def cmd_workouts(args: argparse.Namespace) -> int:
                 print_json(doc)
                 return EX_OK
             _out(f"{doc['name']}: {doc['description']} [{doc['level'] or 'unrated'}]")
+            if doc["foot_contacts"]:
+                _out(f"  plyometric volume: {doc['foot_contacts']} foot contacts")
             for p in workout.expand():
                 target = describe_target(p.step.target)
                 label = p.step.name or p.step.intensity.value

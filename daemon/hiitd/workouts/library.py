@@ -314,6 +314,118 @@ def _tabata() -> Workout:
     )
 
 
+# Plyometric volume is counted in foot contacts (each landing of a foot, or of
+# both together, is one), the unit plyometric programmes are dosed in: NSCA
+# guidance starts beginners at 80-100 contacts a session and adds about 20 a
+# step, low-intensity drills (pogo and ankle hops, skips) before jumps and
+# bounds, and single-leg hops last. A step named here lands this many times.
+FOOT_CONTACTS: dict[str, int] = {
+    "Pogo hops": 20,  # 2 x 10, small fast ankle hops on the spot
+    "Skips": 20,  # A-skips, 10 each foot
+    "Jump squats": 10,
+    "Skipping": 30,  # the circuit's 30 s of A-skips
+    "Bounds": 16,  # 2 x 8 springy strides
+    "Single-leg hops left": 10,
+    "Single-leg hops right": 10,
+}
+
+
+def foot_contacts(w: Workout) -> int:
+    """The workout's plyometric volume: foot contacts over its expanded steps (0 for none)."""
+    return sum(FOOT_CONTACTS.get(p.step.name, 0) for p in w.expand())
+
+
+def _strength_round(exercises: tuple[tuple[str, int, str], ...]) -> tuple[Step, ...]:
+    # Heart rate only capped (85 % of max): strength work, never a sprint.
+    steps: list[Step] = []
+    for name, seconds, cue in exercises:
+        steps.append(step(Intensity.ACTIVE, seconds, hr(None, 85), name, cue))
+        steps.append(step(Intensity.REST, 20, Target(), "Rest", "Rest, next exercise coming"))
+    return tuple(steps)
+
+
+# Single-leg work, calves, hips, core and the upper body: what keeps a runner's
+# tendons and hips ready for the running and the intervals (no jumps at all).
+_STRENGTH = (
+    ("Split squat left", 40, "Split squats, left foot forward: slow down, drive up"),
+    ("Split squat right", 40, "Split squats, right foot forward"),
+    ("Single-leg calf raises left", 30, "Calf raises on the left foot: all the way up, slow down"),
+    ("Single-leg calf raises right", 30, "Calf raises on the right foot"),
+    ("Glute bridge", 40, "Glute bridge: feet flat, lift the hips, squeeze, lower slowly"),
+    ("Dead bug", 40, "Dead bug: back flat on the floor, opposite arm and leg out slowly"),
+    ("Side plank left", 20, "Side plank left: on the left forearm, hips high"),
+    ("Side plank right", 20, "Side plank right: on the right forearm, hips high"),
+    ("Push-ups", 30, "Push-ups: against a wall or a bench if the floor is too hard"),
+    ("Rows", 40, "Rows: a band or a loaded backpack, elbows back, shoulders down"),
+)
+
+# Low-intensity plyometrics (short, stiff ankle contacts, both feet) and core.
+_PLYO_LOW = (
+    ("Pogo hops", 30, "Pogo hops: 2 sets of 10, small and quick, stiff ankles"),
+    ("Skips", 30, "A-skips: 10 each foot, knee up, land under the hip"),
+    ("Single-leg calf raises left", 30, "Calf raises on the left foot: all the way up, slow down"),
+    ("Single-leg calf raises right", 30, "Calf raises on the right foot"),
+    ("Glute bridge", 40, "Glute bridge: feet flat, lift the hips, squeeze, lower slowly"),
+    ("Plank", 45, "Plank: on the forearms, straight line, squeeze the glutes"),
+)
+
+# Single-leg hops: the last plyometric step, for runners past the circuit.
+_PLYO_SINGLE_LEG = (
+    ("Pogo hops", 30, "Pogo hops: 2 sets of 10, small and quick, stiff ankles"),
+    ("Bounds", 30, "Bounds: 2 sets of 8 long springy strides, hold each landing"),
+    ("Single-leg hops left", 30, "Hops on the left foot: 10, land softly, knee over toes"),
+    ("Single-leg hops right", 30, "Hops on the right foot: 10"),
+    ("Single-leg calf raises left", 30, "Calf raises on the left foot: all the way up, slow down"),
+    ("Single-leg calf raises right", 30, "Calf raises on the right foot"),
+    ("Side plank left", 30, "Side plank left: on the left forearm, hips high"),
+    ("Side plank right", 30, "Side plank right: on the right forearm, hips high"),
+)
+
+
+def _strength() -> Workout:
+    return workout(
+        "strength-basics",
+        "Runner's strength",
+        "beginner",
+        "2 rounds of split squats, single-leg calf raises, glute bridge, dead bug, "
+        "side planks, push-ups and rows; no jumps (0 foot contacts)",
+        (
+            warmup(300, "Brisk walk or easy jog to warm up"),
+            Repeat(2, _strength_round(_STRENGTH)),
+            cooldown(300, "Walk, then stretch"),
+        ),
+        tags=("strength", "core"),
+    )
+
+
+def _plyo_low() -> Workout:
+    return workout(
+        "plyo-low",
+        "Low plyometrics and core",
+        "beginner",
+        "2 rounds of pogo hops and skips (40 foot contacts a round), single-leg calf "
+        "raises, glute bridge and plank; small hops, low and quick",
+        (warmup(600), Repeat(2, _strength_round(_PLYO_LOW)), cooldown(300, "Walk, then stretch")),
+        tags=("strength", "plyometrics", "core"),
+    )
+
+
+def _plyo_single_leg() -> Workout:
+    return workout(
+        "plyo-single-leg",
+        "Single-leg plyometrics",
+        "advanced",
+        "2 rounds of pogo hops, bounds and single-leg hops (56 foot contacts a round), "
+        "single-leg calf raises and side planks; after the circuit, never before",
+        (
+            warmup(600),
+            Repeat(2, _strength_round(_PLYO_SINGLE_LEG)),
+            cooldown(300, "Walk, then stretch"),
+        ),
+        tags=("strength", "plyometrics", "core"),
+    )
+
+
 _CIRCUIT = (
     ("Jump squats", 30, "Jump squats: sink, explode up, land softly"),
     ("Skipping", 30, "Skipping: A-skips, knees up, quick contacts"),
@@ -354,7 +466,10 @@ def builtin_workouts() -> tuple[Workout, ...]:
         _billat(),
         _eight_by_400(),
         _gibala(),
+        _strength(),
+        _plyo_low(),
         _circuit(),
+        _plyo_single_leg(),
         _tabata(),
     )
 
