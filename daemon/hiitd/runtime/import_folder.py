@@ -6,7 +6,8 @@ still seen. Each scan takes the folder's ``*.fit`` files (any case, not in
 subfolders, not hidden: a syncing tool's ``.name.part`` is left alone) whose
 last change is at least ``SETTLE_S`` old, so a file still being copied is taken
 at a later scan. Each file is imported as by ``hiitd sessions import``
-(runtime/fit_import.py) in a worker thread, off the event loop, one at a time;
+(runtime/fit_import.py) in a short-lived child process (runtime/import_child.py:
+off the event loop, and its memory goes back to the system), one at a time;
 then moved:
 
 - imported (or imported before: the same bytes are already a session) to
@@ -30,8 +31,7 @@ from typing import TYPE_CHECKING, Final
 
 import structlog
 
-from hiitd.errors import StoreError
-from hiitd.runtime.fit_import import ImportOutcome, import_fit
+from hiitd.runtime.import_child import ImportJob, ImportStoreError, import_in_child, timeout_for
 from hiitd.runtime.telemetry import Outgoing
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from hiitd.mqtt.topics import Topics
+    from hiitd.runtime.fit_import import ImportOutcome
     from hiitd.runtime.outlet import Outlet
     from hiitd.settings import Settings
     from hiitd.store.db import Store
@@ -93,18 +94,22 @@ class ImportFolder:
             return []
         outcomes = []
         for path in found:
-            outcome = await self._one(path)
+            try:
+                outcome = await self._one(path)
+            except Exception as exc:
+                log.exception("import_crashed", file=str(path), error=str(exc))
+                outcome = None
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
 
     async def _one(self, path: Path) -> ImportOutcome | None:
-        store = self._store
-        assert store is not None  # scan() checked
         try:
-            outcome = await asyncio.to_thread(import_fit, path, self._settings, store)
-        except StoreError as exc:  # the store's fault, not the file's: try again later
-            log.warning("import_store_failed", file=str(path), error=str(exc))
+            size = await asyncio.to_thread(lambda: path.stat().st_size)
+            job = ImportJob.of(path, self._settings)
+            outcome = await import_in_child(job, timeout_s=timeout_for(size))
+        except (ImportStoreError, OSError) as exc:  # not the file's fault: try again later
+            log.warning("import_not_done", file=str(path), error=str(exc))
             return None
         try:
             moved = await asyncio.to_thread(file_away, path, outcome)
