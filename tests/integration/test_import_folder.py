@@ -65,6 +65,7 @@ async def test_a_dropped_run_is_imported_and_a_truncated_one_is_filed_as_failed(
             bad: Received = await sub.wait_for(topic=IMPORT, match=_about("cut.fit"), timeout=60)
             doc, err = body(ok.payload), body(bad.payload)
             assert doc["status"] == "imported", doc
+            assert doc["id"] != err["id"]
             assert doc["source"] == "import"
             assert doc["hrss"] > 0
             assert doc["moved_to"] == str(folder / "imported" / "morning.FIT")

@@ -123,7 +123,10 @@ class ImportFolder:
             session_id=outcome.session_id,
             message=outcome.message,
         )
-        payload = {"ts": time.time(), **outcome.to_payload(), "moved_to": str(moved)}
+        ts = time.time()
+        # A stable id per message, for consumers to drop a redelivery (docs/mqtt.md, Delivery).
+        ident = f"import-{int(ts * 1000):x}-{path.name}"
+        payload = {"ts": ts, "id": ident, **outcome.to_payload(), "moved_to": str(moved)}
         body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
         self._outlet.send([Outgoing(self._topics.session_import, body, qos=1, durable=True)])
         if outcome.status == "imported" and outcome.session_id is not None:
