@@ -1,16 +1,8 @@
 """``hiitd replay FILE``: a recorded activity through the real coach, at full speed.
 
-The reading and coaching live in runtime/replay_session.py (shared with
-``hiitd sessions import``); this module prints the report.
-
-The file's samples (``hiitd_drivers.fit_replay``) go through the same ``Engine``,
-``RecordBuilder`` and ``compute_metrics`` as a live session. The workout starts
-at the first sample (``t = 0``) with no countdown; without a workout a single
-open "free run" step is coached so the record is still built. The engine is
-ticked once per second of sample time, as the daemon ticks it once per second
-of wall time. The watch's own timer pauses become ``pause``/``resume``
-commands at their times (the runner pressed the button; hiitd would have heard
-it), and a session the file leaves running is stopped at the last sample.
+The file goes through the same engine, recorder and metrics as a live session,
+at full speed (runtime/replay_session.py, shared with ``hiitd sessions import``);
+this module prints the report.
 
 What comes back is what the runner would have heard (cues with their times),
 the step summaries, the engine's session summary and the metrics.

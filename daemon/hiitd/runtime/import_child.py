@@ -18,14 +18,13 @@ file: it stays in the folder for the next scan).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import pickle
 import sys
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Final
 
+from hiitd.runtime.child_process import run_child
 from hiitd.runtime.fit_import import ImportOutcome
 
 if TYPE_CHECKING:
@@ -79,30 +78,13 @@ async def import_in_child(job: ImportJob, *, timeout_s: float) -> ImportOutcome:
         return ImportOutcome(name, "failed", f"{name}: not imported: {reason}")
 
     data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hiitd.runtime.import_child",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        async with asyncio.timeout(timeout_s):
-            stdout, stderr = await proc.communicate(data)
-    except TimeoutError:
+    done = await run_child("hiitd.runtime.import_child", data, timeout_s=timeout_s)
+    if done is None:
         return failed(f"the import took longer than {timeout_s:g} s")
-    finally:
-        if proc.returncode is None:  # timed out or cancelled (the daemon stops)
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            with contextlib.suppress(Exception):
-                await asyncio.shield(proc.wait())
-    if proc.returncode != 0:
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return failed(f"the import exited with {proc.returncode}: {tail[0]}")
+    if done.returncode != 0:
+        return failed(f"the import exited with {done.returncode}: {done.last_error_line()}")
     try:
-        doc = json.loads(stdout)
+        doc = json.loads(done.stdout)
         if "store_error" in doc:
             raise ImportStoreError(str(doc["store_error"]))
         return ImportOutcome(**doc["outcome"])
