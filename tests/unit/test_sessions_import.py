@@ -168,3 +168,28 @@ def test_a_run_without_heart_rate_counts_as_an_estimated_free_run(
     (load,) = [s for d in days for s in d["session_loads"]]
     assert load["load_source"] == "estimated"
     assert load["load"] > 0
+
+
+def test_a_run_already_stored_under_another_file_is_refused(
+    fit_dir: Path, state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hiitd's own FIT export of an imported run has other bytes but the same time: refused,
+    as a watch's file of a run hiitd recorded live would be (its load would count twice)."""
+    (first,) = _json(capsys, "sessions", "import", str(fit_dir / RUN))
+    exported = tmp_path / "again.fit"
+    assert main(["sessions", "export", "latest", "--format", "fit", "--output", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["sessions", "import", str(exported)]) == 65
+    err = capsys.readouterr().err
+    assert f"{exported}: not imported: its time overlaps session {first['session_id']}" in err
+    assert len(_json(capsys, "sessions", "list")) == 1
+
+
+def test_a_file_without_a_wall_clock_start_is_refused(
+    fit_dir: Path, state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An FR70 file timed from the device's power-on: no day to count its load on."""
+    name = fit_dir / "fitdecode__compressed-speed-distance.fit"
+    assert main(["sessions", "import", str(name)]) == 65
+    assert "timestamps are relative to the device's power-on" in capsys.readouterr().err
+    assert _json(capsys, "sessions", "list") == []

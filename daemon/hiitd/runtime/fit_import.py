@@ -17,9 +17,11 @@ engine on a free run, the record builder, ``compute_metrics``), then:
 
 Refused, with the file named and nothing stored: a file that cannot be read or
 is no FIT activity (truncated, damaged, a workout), no timed records, no
-wall-clock start (device-relative timestamps), and an activity that is not a
+wall-clock start (device-relative timestamps), an activity that is not a
 run (``sport`` other than ``running``: cycling, walking, ... are not counted
-as running load, and there is no cross-training model yet).
+as running load, and there is no cross-training model yet), and a run whose
+time overlaps a stored session by a minute or more (the same run recorded by
+hiitd and a watch, or a session exported and imported again: it would count twice).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 SOURCE = "import"
 RUNNING_SPORTS = frozenset({"running"})
 UNSCORED = "imported: laps have no target"
+# Two sessions sharing this much time are one run recorded twice (a watch beside hiitd).
+OVERLAP_S = 60.0
 
 Status = Literal["imported", "duplicate", "failed"]
 
@@ -146,6 +150,12 @@ def import_fit(
     if src.start_utc is None:
         return failed("timestamps are relative to the device's power-on: no wall-clock start")
     record = imported_record(result.record, src.laps, sha, src.start_utc)
+    start, end = record.start_wall, record.start_wall + record.duration_s
+    if same := store.overlapping(start, end, OVERLAP_S):
+        return failed(
+            f"its time overlaps session {', '.join(same)} (the same run recorded twice,"
+            " by hiitd and a watch, or exported and imported again): it would count twice"
+        )
     metrics = compute_metrics(record).to_payload()
     origin = ImportOrigin(
         sha256=sha,

@@ -253,6 +253,17 @@ class Store:
             imports.insert(conn, sid, origin)
         return record.session_id, True
 
+    def overlapping(self, start_wall: float, end_wall: float, min_s: float) -> list[str]:
+        """Sessions whose time shares at least ``min_s`` seconds with ``start_wall..end_wall``."""
+        end = "start_wall + coalesce(end_t, last_checkpoint_t, 0)"
+        with self._read("list sessions") as conn:
+            found = conn.execute(
+                f"SELECT id FROM sessions WHERE min({end}, ?2) - max(start_wall, ?1) >= ?3"  # noqa: S608
+                " ORDER BY start_wall",
+                (start_wall, end_wall, min_s),
+            )
+            return [str(r[0]) for r in found]
+
     def imported_as(self, sha256: str) -> str | None:
         """The session imported from the file with this sha256, if any."""
         with self._read("read imports") as conn:
