@@ -254,6 +254,17 @@ class StorageSettings(_Section):
             "session; a child that takes longer is killed (the bare result stands)"
         ),
     )
+    import_dir: Path | None = Field(
+        None,
+        description=(
+            "A folder the daemon watches for FIT activities recorded elsewhere (a watch, a "
+            "phone): each new .fit file is imported as a session and moved to imported/, or "
+            "to failed/ with <name>.error.txt; unset: no watched folder"
+        ),
+    )
+    import_scan_s: Annotated[float, Field(ge=1, le=86400)] = Field(
+        60.0, description="How often the import folder is scanned (and once at start)"
+    )
     clock_sync_file: Path = Field(
         Path("/run/systemd/timesync/synchronized"),
         description=(

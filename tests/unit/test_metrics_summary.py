@@ -121,7 +121,9 @@ def test_gap_only_record() -> None:
     assert m.avg_hr is None
     assert m.hr_covered_s == 0.0
     assert m.energy.kcal == 0.0
-    assert m.load.trimp == 0.0
+    # No heart rate is no data, not a load of 0: the planner estimates this one's load.
+    assert m.load.trimp is None
+    assert m.load.hrss is None
     json.dumps(m.to_payload(), allow_nan=False)
 
 

@@ -101,3 +101,11 @@ def test_json_line() -> None:
     assert json.loads(as_json_line("t", b"online", retained=False, received=2.0))["payload"] == (
         "online"
     )
+
+
+def test_import_line() -> None:
+    """A file of the watched import folder: what became of it, in its own words."""
+    doc = {"ts": TS, "status": "failed", "message": "/in/cut.fit: not imported: truncated"}
+    assert line("session/import", doc) == (
+        "22:23:04  import   failed: /in/cut.fit: not imported: truncated"
+    )

@@ -222,6 +222,7 @@ def test_a_version_2_store_keeps_its_steps_and_scores_them_from_their_samples(
     with sqlite3.connect(tmp_path / schema.FILE_NAME) as conn:
         for column in ("in_s", "below_s", "above_s", "gap_s", "unscored"):
             conn.execute(f"ALTER TABLE steps DROP COLUMN {column}")
+        conn.execute("DROP TABLE imports")  # version 4's
         conn.execute("PRAGMA user_version = 2")
     with Store.open(tmp_path) as store:
         old = store.load(record.session_id)

@@ -148,8 +148,8 @@ def _add_workout_commands(sub: Subparsers) -> None:
 
 
 def _add_sessions_command(sub: Subparsers) -> None:
-    """``sessions list|show|export``: the recorded sessions."""
-    p = sub.add_parser("sessions", help="list, show or export recorded sessions")
+    """``sessions list|show|export|import``: the recorded sessions."""
+    p = sub.add_parser("sessions", help="list, show, export or import recorded sessions")
     ssub = p.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
     s = ssub.add_parser("list", help="recorded sessions, newest first")
     s.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (default 20)")
@@ -165,6 +165,11 @@ def _add_sessions_command(sub: Subparsers) -> None:
     s.add_argument(
         "--output", metavar="PATH", help="file or directory (default ./ID.EXT); - for stdout"
     )
+    s = ssub.add_parser(
+        "import", help="add runs recorded elsewhere (FIT activities) to the history and load"
+    )
+    s.add_argument("files", nargs="+", metavar="FILE", help="FIT activity files")
+    _add_common(s, as_json=True)
 
 
 def _weeks(text: str) -> int:

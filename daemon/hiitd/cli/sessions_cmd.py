@@ -1,9 +1,14 @@
-"""``hiitd sessions list|show ID|export ID``: recorded sessions, read from the store.
+"""``hiitd sessions list|show ID|export ID|import FILE...``: recorded sessions.
 
 ``ID``: a session id, a unique prefix of one, or ``latest``. ``show`` uses the stored
 metrics, else computes them from the record. Exporters load only on export. Exit 65:
 an id naming no session or several, or an unencodable record; 69: no store yet
 (``list`` prints an empty list, exit 0), an unreadable store, an unwritable output.
+
+``import`` adds FIT activities recorded elsewhere (runtime/fit_import.py): each file
+on its own, so a bad one does not stop the others. Exit 65 when any file was not
+imported (named with the reason on stderr); a file imported before is said and
+skipped (exit 0: importing a folder again is harmless).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from hiitd.coach.workout_model import Workout
     from hiitd.record.session_record import SessionRecord
     from hiitd.settings import Settings
+    from hiitd.store.imports import ImportOrigin
     from hiitd.store.rows import SessionRow
 
 _PARTIAL = {
@@ -66,6 +72,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     state_dir = settings.storage.state_dir
+    if args.sessions_command == "import":
+        return _import(settings, args)
     if not (state_dir / schema.FILE_NAME).is_file():
         if args.sessions_command != "list":
             raise _CommandError(EX_UNAVAILABLE, f"no sessions recorded yet in {state_dir}")
@@ -78,6 +86,21 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         if args.sessions_command == "show":
             return _show(store, session_id, args)
         return _export(store, settings, session_id, args)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from hiitd.runtime.fit_import import import_fit  # noqa: PLC0415 - the replay path on use
+
+    outcomes = []
+    with Store.open(settings.storage.state_dir) as store:
+        for name in args.files:
+            outcome = import_fit(name, settings, store)
+            outcomes.append(outcome)
+            if not args.json:
+                _out(outcome.message) if outcome.ok else _err(outcome.message)
+    if args.json:
+        print_json([o.to_payload() for o in outcomes])
+    return EX_OK if all(o.ok for o in outcomes) else EX_DATAERR
 
 
 def resolve_id(store: Store, wanted: str) -> str:
@@ -114,7 +137,7 @@ def _list(store: Store, args: argparse.Namespace) -> int:
 def _show(store: Store, session_id: str, args: argparse.Namespace) -> int:
     record = store.load(session_id)
     metrics, source = metrics_of(store, record)
-    doc = show_doc(record, store.summary(session_id), metrics, source)
+    doc = show_doc(record, store.summary(session_id), metrics, source, store.origin(session_id))
     print_json(doc) if args.json else _out("\n".join(render_show(doc)))
     return EX_OK
 
@@ -273,9 +296,17 @@ def row_doc(row: SessionRow, summary: Any, metrics: Any) -> dict[str, Any]:
 
 
 def show_doc(
-    record: SessionRecord, summary: Any, metrics: dict[str, Any], source: str
+    record: SessionRecord,
+    summary: Any,
+    metrics: dict[str, Any],
+    source: str,
+    origin: ImportOrigin | None = None,
 ) -> dict[str, Any]:
-    """``show --json``: the session, its summary, metrics, steps with compliance, cues."""
+    """``show --json``: the session, its summary, metrics, steps with compliance, cues.
+
+    ``session.source`` is ``live`` or ``import``; ``session.imported`` says where an
+    imported one came from (file name, device, sport, sha256), else null.
+    """
     scored = {s.get("index"): s for s in metrics.get("steps") or () if isinstance(s, dict)}
     steps = []
     for s in record.steps:
@@ -293,6 +324,8 @@ def show_doc(
             "duration_s": _num(record.duration_s),
             "samples": {"hr": len(record.hr), "pod": len(record.pod)},
             "devices": [asdict(d) for d in record.devices],
+            "source": "live" if origin is None else "import",
+            "imported": None if origin is None else asdict(origin),
         },
         "summary": summary,
         "metrics_source": source,
@@ -372,7 +405,8 @@ def render_list(docs: list[dict[str, Any]], state_dir: Path) -> list[str]:
     head = f"{'DATE':<16}  {'WORKOUT':<22} {'STATUS':<11} {'TIME':>7} {'DISTANCE':>9}"
     lines = [f"{head} {'IN TARGET':>9}  ID"]
     for d in docs:
-        workout = (d["workout"] or "(free run)")[:22]
+        free = "(imported run)" if d.get("source") == "import" else "(free run)"
+        workout = (d["workout"] or free)[:22]
         lines.append(
             f"{d['start_local']:<16}  {workout:<22} {d['status']:<11} {_clock(d['duration_s']):>7}"
             f" {_km(d['distance_m']):>9} {_pct(d['compliance_pct']):>9}  {d['session_id']}"
@@ -398,8 +432,14 @@ def render_show(doc: dict[str, Any]) -> list[str]:
     """The figures a runner looks at after a session, one per line."""
     s, m = doc["session"], doc["metrics"]
     partial = " - partial" if s["partial"] else ""
-    out = [f"{s['workout'] or 'Free run'}  {s['start_local']}  ({s['status']}{partial})"]
+    title = s["workout"] or ("Imported run" if s.get("source") == "import" else "Free run")
+    out = [f"{title}  {s['start_local']}  ({s['status']}{partial})"]
     out.append(f"  session {s['session_id']}; metrics {doc['metrics_source']}")
+    if imp := s.get("imported"):
+        sport = f"{imp.get('sport') or '-'}/{imp.get('sub_sport') or 'generic'}"
+        out.append(
+            f"  imported from {imp['file_name']} ({imp.get('device') or 'unknown device'}, {sport})"
+        )
     out.append(
         f"  time {_clock(m.get('duration_s'))} (moving {_clock(m.get('moving_s'))}), distance"
         f" {_km(m.get('distance_m'))}, avg pace {_clock(_get(m, 'speed', 'avg_pace_s_per_km'))} /km"

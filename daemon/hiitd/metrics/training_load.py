@@ -74,9 +74,15 @@ def training_load(hr: Iterable[Segment], athlete: AthleteSnapshot) -> TrainingLo
     if rest >= athlete.max_hr:
         note = f"resting HR {rest} is not below max HR {athlete.max_hr}"
         return TrainingLoad(None, None, None, lthr_estimated=False, notes=(note,))
+    segments = list(hr)
+    if not segments:
+        # No heart rate at all (no strap, a footpod-only import) is no data, not a load
+        # of 0: the planner then estimates the session's load (plan/intensity.py).
+        note = "no heart-rate data: no TRIMP or HRSS"
+        return TrainingLoad(None, None, None, lthr_estimated=False, notes=(note,))
     trimp = sum(
         s.dt / 60.0 * trimp_rate(hr_reserve_fraction(s.value, rest, athlete.max_hr), sex)
-        for s in hr
+        for s in segments
     )
     notes: list[str] = []
     estimated = athlete.lthr is None

@@ -192,7 +192,7 @@ def _profile_entities(b: _Builder) -> None:
     b.sensor("max_hr_proposal", "Proposed max HR", topic, value, opts, **attributes)
 
 
-# The figures of the last result shown as attributes (runtime/post_session.py, _key_figures).
+# The figures of the last result shown as attributes (runtime/post_session.py, key_figures).
 _RESULT_FIGURES: Final = (
     "session_id", "workout", "status", "duration_s", "moving_s", "distance_m", "avg_hr",
     "calories_kcal", "trimp", "hrss", "hrr60_session_bpm", "rmssd_ms", "efficiency_factor",

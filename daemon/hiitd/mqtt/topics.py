@@ -80,6 +80,11 @@ class Topics:
         return f"{self.base}/session/result"
 
     @property
+    def session_import(self) -> str:
+        """What became of each file in the watched import folder, QoS 1 (not retained)."""
+        return f"{self.base}/session/import"
+
+    @property
     def session_chart(self) -> str:
         """The last session's chart as PNG bytes, retained (Home Assistant's image)."""
         return f"{self.base}/session/chart"

@@ -91,6 +91,10 @@ def _result(doc: dict[str, Any]) -> str:
     return f"{action} ok" if doc.get("ok") else f"{action} failed: {doc.get('error')}"
 
 
+def _import(doc: dict[str, Any]) -> str:
+    return f"{doc.get('status', '?')}: {doc.get('message', '')}".rstrip()
+
+
 def _generic(doc: Any) -> str:
     if not isinstance(doc, dict):
         return json.dumps(doc, separators=(",", ":"))
@@ -107,6 +111,7 @@ _FORMATTERS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "session/state": ("state", _state),
     "session/cue": ("cue", _cue),
     "cmd/result": ("result", _result),
+    "session/import": ("import", _import),
 }
 
 

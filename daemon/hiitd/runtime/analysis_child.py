@@ -20,14 +20,14 @@ environment as the daemon.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import pickle
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from hiitd.runtime.child_process import run_child
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -96,29 +96,14 @@ async def analyse_in_child(
     env = dict(os.environ)
     if cache_dir is not None and "MPLCONFIGDIR" not in env:
         env["MPLCONFIGDIR"] = str(cache_dir / "matplotlib")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        env.get(MODULE_ENV) or "hiitd.runtime.analysis_child",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    try:
-        async with asyncio.timeout(timeout_s):
-            stdout, stderr = await proc.communicate(data)
-    except TimeoutError:
+    module = env.get(MODULE_ENV) or "hiitd.runtime.analysis_child"
+    done = await run_child(module, data, timeout_s=timeout_s, env=env)
+    if done is None:
         return Analysis(None, None, (f"the analysis took longer than {timeout_s:g} s",))
-    finally:
-        if proc.returncode is None:  # timed out or cancelled (the daemon stops)
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            with contextlib.suppress(Exception):
-                await asyncio.shield(proc.wait())
-    if proc.returncode != 0:
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return Analysis(None, None, (f"the analysis exited with {proc.returncode}: {tail[0]}",))
+    if done.returncode != 0:
+        error = f"the analysis exited with {done.returncode}: {done.last_error_line()}"
+        return Analysis(None, None, (error,))
+    stdout = done.stdout
     try:
         doc = json.loads(stdout)
     except ValueError:

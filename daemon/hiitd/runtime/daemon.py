@@ -31,6 +31,7 @@ from hiitd.runtime.command_intake import CommandIntake
 from hiitd.runtime.diagnostics import Diagnostics
 from hiitd.runtime.durable_outbox import DurableOutbox
 from hiitd.runtime.ha_presence import HomeAssistantPresence
+from hiitd.runtime.import_folder import ImportFolder
 from hiitd.runtime.inbox import Inbox
 from hiitd.runtime.outlet import Outlet
 from hiitd.runtime.plan_service import PlanService
@@ -111,6 +112,11 @@ class Daemon:
             self.recording, clock, self.outlet, topics, on_kept=self.plan.refresh,
             base_timeout_s=settings.storage.analysis_timeout_s,
         )  # fmt: skip
+        folder = settings.storage.import_dir
+        self.import_folder = None if folder is None else ImportFolder(
+            folder, settings, self.recording.store, self.outlet, topics=topics,
+            on_kept=self.plan.refresh, scan_s=settings.storage.import_scan_s,
+        )  # fmt: skip
         self.checkins = CheckinService(
             topics, clock, wall, hr_enabled=settings.ble.hr.enabled, recording=self.recording,
             plan=self.plan, plan_config=settings.plan, outlet=self.outlet,
@@ -154,6 +160,8 @@ class Daemon:
                 tg.create_task(self.post_session.run(), name="post-session")
                 tg.create_task(self.plan.run(), name="plan")
                 tg.create_task(self.checkins.run(), name="checkins")
+                if self.import_folder is not None:
+                    tg.create_task(self.import_folder.run(), name="import-folder")
                 tg.create_task(self.recording.maintenance(retention), name="maintenance")
                 tg.create_task(self.source(self.queue.put, self._target_speed), name="sources")
                 if opts.start_workout is not None:

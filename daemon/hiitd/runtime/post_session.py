@@ -114,7 +114,7 @@ class PostSession:
             for error in analysis.errors:
                 log.warning("analysis_failed", session_id=sid, error=error)
             if analysis.metrics is not None:
-                full = {**result, **_key_figures(analysis.metrics), "metrics": analysis.metrics}
+                full = {**result, **key_figures(analysis.metrics), "metrics": analysis.metrics}
                 if self._send({**full, "analysed": True}):
                     result, metrics = full, analysis.metrics
             if recording.store is not None:
@@ -168,7 +168,7 @@ def _return_freed_memory() -> None:
         ctypes.CDLL(name).malloc_trim(0)
 
 
-def _key_figures(metrics: dict[str, Any]) -> dict[str, Any]:
+def key_figures(metrics: dict[str, Any]) -> dict[str, Any]:
     """The figures a dashboard shows without digging into ``metrics``."""
     energy = metrics.get("calories") or {}
     load = metrics.get("load") or {}

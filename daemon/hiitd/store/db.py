@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 from hiitd.errors import StoreError
 from hiitd.record.session_record import SessionRecord, SessionStatus
-from hiitd.store import checkins, integrity, outbox, schema, sessions
+from hiitd.store import checkins, imports, integrity, outbox, schema, sessions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from hiitd.plan.checkin_values import CheckinRow
+    from hiitd.store.imports import ImportOrigin
     from hiitd.store.rows import OutboxItem, SessionRow
 
 COMMAND_PAYLOAD_MAX = 500  # characters of a command payload kept in the log
@@ -204,19 +205,9 @@ class Store:
         metrics: Mapping[str, Any] | None = None,
     ) -> None:
         """Keep the engine's session summary (and metrics; None keeps those stored)."""
-        distance = summary.get("distance_m")
-        distance = float(distance) if isinstance(distance, int | float) else None
-        # Strict JSON (no Infinity or NaN): what is stored must read back as JSON anywhere.
-        text = json.dumps(summary, separators=(",", ":"), allow_nan=False)
-        mtext = (
-            None if metrics is None else json.dumps(metrics, separators=(",", ":"), allow_nan=False)
-        )
         with self._tx("save summary", durable=True) as conn:
-            conn.execute(
-                "UPDATE sessions SET summary = ?, metrics = coalesce(?, metrics), distance_m = ?,"
-                " updated_wall = ? WHERE sid = ?",
-                (text, mtext, distance, time.time(), self._sid(conn, session_id)),
-            )
+            sid = self._sid(conn, session_id)
+            sessions.set_summary(conn, sid, summary, metrics, time.time())
 
     def summary(self, session_id: str) -> dict[str, Any] | None:
         """The stored session summary, if any."""
@@ -232,6 +223,56 @@ class Store:
             text = conn.execute(sql, (self._sid(conn, session_id),)).fetchone()[0]
         value = None if text is None else json.loads(text)
         return value if isinstance(value, dict) else None
+
+    # ------------------------------------------------------- imported sessions
+
+    def import_session(
+        self,
+        record: SessionRecord,
+        summary: Mapping[str, Any],
+        metrics: Mapping[str, Any] | None,
+        origin: ImportOrigin,
+        *,
+        wall: float | None = None,
+    ) -> tuple[str, bool]:
+        """Keep a session imported from a file, whole, in one durable transaction.
+
+        Returns (the session id, True); or, when a file with the same sha256 was
+        imported before, (that session's id, False) and nothing is written.
+        """
+        now = time.time() if wall is None else wall
+        with self._tx("import session", durable=True) as conn:
+            found = imports.session_with(conn, origin.sha256)
+            if found is not None:
+                return found, False
+            if sessions.sid_of(conn, record.session_id) is not None:
+                raise StoreError(f"a session {record.session_id!r} is already stored")
+            _, marks = sessions.write(conn, record, sessions.Marks(None), now)
+            sid = marks.sid if marks.sid is not None else self._sid(conn, record.session_id)
+            sessions.set_summary(conn, sid, summary, metrics, now)
+            imports.insert(conn, sid, origin)
+        return record.session_id, True
+
+    def overlapping(self, start_wall: float, end_wall: float, min_s: float) -> list[str]:
+        """Sessions whose time shares at least ``min_s`` seconds with ``start_wall..end_wall``."""
+        end = "start_wall + coalesce(end_t, last_checkpoint_t, 0)"
+        with self._read("list sessions") as conn:
+            found = conn.execute(
+                f"SELECT id FROM sessions WHERE min({end}, ?2) - max(start_wall, ?1) >= ?3"  # noqa: S608
+                " ORDER BY start_wall",
+                (start_wall, end_wall, min_s),
+            )
+            return [str(r[0]) for r in found]
+
+    def imported_as(self, sha256: str) -> str | None:
+        """The session imported from the file with this sha256, if any."""
+        with self._read("read imports") as conn:
+            return imports.session_with(conn, sha256)
+
+    def origin(self, session_id: str) -> ImportOrigin | None:
+        """Where an imported session came from; None for a session recorded live."""
+        with self._read("read imports") as conn:
+            return imports.origin_of(conn, self._sid(conn, session_id))
 
     def set_rpe(self, session_id: str, rpe: int | None) -> None:
         """The runner's session RPE (0-10), or None to clear it."""

@@ -39,6 +39,7 @@ class SessionRow:
     has_summary: bool
     rpe: int | None
     last_checkpoint_wall: float | None
+    source: str = "live"  # "import": a FIT activity recorded elsewhere (store/imports.py)
 
 
 @dataclass(frozen=True, slots=True)

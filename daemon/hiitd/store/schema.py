@@ -173,12 +173,28 @@ ALTER TABLE steps ADD COLUMN gap_s REAL;
 ALTER TABLE steps ADD COLUMN unscored TEXT
 """
 
+# Version 4: sessions imported from a FIT activity recorded elsewhere (``hiitd sessions
+# import``, the watched import folder), one row per imported session: where it came
+# from, and the file's sha256 so that importing the same file twice is refused.
+# A new table only: live sessions have no row, so nothing of version 3 changes.
+_V4 = """
+CREATE TABLE imports (
+    sid INTEGER PRIMARY KEY REFERENCES sessions (sid) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL UNIQUE,        -- of the file's bytes, hex
+    file_name TEXT NOT NULL,            -- the file's name when imported (no folder)
+    device TEXT,                        -- FIT file_id manufacturer and product
+    sport TEXT, sub_sport TEXT,         -- FIT session (else sport message)
+    imported_wall REAL NOT NULL
+)
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1, inside one
 # transaction. Add new steps at the end; never edit a released one.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     lambda conn: _script(conn, _V1),
     lambda conn: _script(conn, _V2),
     lambda conn: _script(conn, _V3),
+    lambda conn: _script(conn, _V4),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,6 +6,7 @@ adds the lock, the transactions and the error translation.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from hiitd.store.rows import SessionRow
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from hiitd.record.session_record import DeviceRecord, PauseRecord, StepRecord
 
@@ -183,7 +184,8 @@ def read(conn: sqlite3.Connection, session_id: str) -> tuple[int, SessionRecord]
 def listing(conn: sqlite3.Connection, where: str, limit: int) -> list[SessionRow]:
     """Session rows (``where`` is a fixed SQL condition), newest first."""
     columns = "id, workout, start_wall, status, coalesce(end_t, last_checkpoint_t),"
-    columns += " distance_m, summary IS NOT NULL, rpe, last_checkpoint_wall"
+    columns += " distance_m, summary IS NOT NULL, rpe, last_checkpoint_wall,"
+    columns += " EXISTS (SELECT 1 FROM imports WHERE imports.sid = sessions.sid)"
     order = "ORDER BY start_wall DESC, sid DESC LIMIT ?"
     sql = f"SELECT {columns} FROM sessions WHERE {where} {order}"  # noqa: S608 (fixed text)
     found = conn.execute(sql, (limit,))
@@ -198,9 +200,30 @@ def listing(conn: sqlite3.Connection, where: str, limit: int) -> list[SessionRow
             has_summary=bool(r[6]),
             rpe=r[7],
             last_checkpoint_wall=r[8],
+            source="import" if r[9] else "live",
         )
         for r in found
     ]
+
+
+def set_summary(
+    conn: sqlite3.Connection,
+    sid: int,
+    summary: Mapping[str, Any],
+    metrics: Mapping[str, Any] | None,
+    now: float,
+) -> None:
+    """Keep a session's summary (and metrics; None keeps those stored) as strict JSON."""
+    distance = summary.get("distance_m")
+    distance = float(distance) if isinstance(distance, int | float) else None
+    # Strict JSON (no Infinity or NaN): what is stored must read back as JSON anywhere.
+    text = json.dumps(summary, separators=(",", ":"), allow_nan=False)
+    mtext = None if metrics is None else json.dumps(metrics, separators=(",", ":"), allow_nan=False)
+    conn.execute(
+        "UPDATE sessions SET summary = ?, metrics = coalesce(?, metrics), distance_m = ?,"
+        " updated_wall = ? WHERE sid = ?",
+        (text, mtext, distance, now, sid),
+    )
 
 
 def close_interrupted(conn: sqlite3.Connection, sid: int, now: float) -> bool:
