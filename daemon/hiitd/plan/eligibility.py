@@ -228,9 +228,10 @@ def evaluate(
         if now_wall < end:
             hiit_ok = False
             not_before = end
-            days_ago = max(0, int((now_wall - since) // _DAY_S))
+            days = max(0, int((now_wall - since) // _DAY_S))
+            ago = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
             reasons.append(
-                f"back from being {back.status.value} ({days_ago} days ago): easy running only "
+                f"back from being {back.status.value} (reported ok {ago}): easy running only "
                 f"for {cfg.easy_days_after_break} days before any HIIT (until {_day(end)})"
             )
     return Gate(

@@ -2,7 +2,10 @@
 
 The recommendation (plan/recommend.py, pure) is worked out from every stored
 session and check-in, off the event loop, at start-up and whenever something
-it depends on changes: a session's summary stored, a rating, a check-in.
+it depends on changes: a session's summary stored, a rating, a check-in, a
+health report (``cmd/health``, kept in ``health.json``: store/health_file.py).
+The gate (plan/eligibility.py: screening, age, beta blockers, reported health)
+applies to every recommendation; ``plan/next`` carries ``health`` and ``eligibility``.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import structlog
 
 from hiitd.errors import HiitdError, StoreError
 from hiitd.mqtt.payloads import encode
-from hiitd.store import plan_history
+from hiitd.plan.eligibility import HealthStatus
+from hiitd.store import health_file, plan_history
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from hiitd.mqtt.topics import Topics
     from hiitd.plan.plan_config import PlanConfig
     from hiitd.runtime.outlet import Outlet
+    from hiitd.settings import AthleteSettings
     from hiitd.store.db import Store
 
 log = structlog.get_logger(__name__)
@@ -37,8 +43,13 @@ class PlanService:
         wall: Callable[[], float],
         outlet: Outlet,
         topics: Topics,
+        *,
+        athlete: AthleteSettings,
+        state_dir: Path,
     ) -> None:
         self._store = store
+        self._athlete = athlete
+        self._state_dir = state_dir
         self._config = config
         self._wall = wall
         self._outlet = outlet
@@ -68,6 +79,16 @@ class PlanService:
         self.refresh()
         return None
 
+    def report_health(self, status: str, note: str | None) -> str | None:
+        """Keep a health report (``cmd/health``: ok, ill, injured); an error or None."""
+        try:  # one small file, written atomically: fine on the loop, like learned.json
+            health_file.report(self._state_dir, HealthStatus(status), self._wall(), note)
+        except StoreError as exc:
+            return str(exc)
+        log.info("health_reported", status=status, note=note)
+        self.refresh()
+        return None
+
     async def run(self) -> None:
         """Work out and publish ``plan/next`` whenever it is due."""
         while True:
@@ -78,7 +99,7 @@ class PlanService:
                 continue
             try:  # reads every session's metrics: off the loop
                 doc = await asyncio.to_thread(
-                    plan_history.next_payload, store, self._config, self._wall()
+                    plan_history.next_payload, store, self._config, self._wall(), self._athlete
                 )
             except (HiitdError, ValueError) as exc:
                 log.warning("plan_failed", error=str(exc))
