@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from hiitd.coach.compliance import BETA_BLOCKERS
 from hiitd.plan import ladders
 from hiitd.plan.plan_values import Kind, Recommendation
 
@@ -41,7 +42,7 @@ ADULT_AGE = 18
 OLDER_AGE = 50
 HOURS_BETWEEN_HIIT = 48.0
 HOURS_BETWEEN_HIIT_OLDER = 72.0
-BETA_BLOCKER_REASON = "beta blockers: heart rate not used for coaching"
+BETA_BLOCKER_REASON = BETA_BLOCKERS  # the coach's reason (coach/compliance.py)
 _DAY_S = 86400.0
 
 # The screening answers in the order they are said, with the words for them.
