@@ -2,16 +2,20 @@
 
 A valid report (ill, then ok) changes ``health.json`` and the retained
 ``plan/next`` (no running while ill; easy days after ok); a bad one gets an
-error on ``cmd/result`` naming what was wrong, and changes nothing.
+error on ``cmd/result`` naming what was wrong, and changes nothing. A report
+from ``hiitd health`` (the same file) reaches ``plan/next`` within seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import aiomqtt
 import pytest
-from daemon_rig import BASE, Daemon, body
+from daemon_rig import BASE, Daemon, body, daemon_env
 
 from hiitd.plan.eligibility import HealthStatus
 from hiitd.store import health_file
@@ -72,6 +76,21 @@ async def test_cmd_health_changes_the_plan_and_bad_reports_are_answered(
             await phone.publish(f"{BASE}/cmd/health", b"ok", qos=1)
             back = lambda m: _health("ok")(m) and body(m.payload)["health"]["since"] is not None  # noqa: E731
             ok = body((await sub.wait_for(topic=PLAN, match=back, timeout=10)).payload)
+
+            # The command line writes the same file; the daemon notices it (HEALTH_POLL_S).
+            cli = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "hiitd", "health", "injured", "--note", "knee"],
+                env=daemon_env(state_dir, mosquitto.url),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert cli.returncode == 0, cli.stderr
+            injured = body(
+                (await sub.wait_for(topic=PLAN, match=_health("injured"), timeout=15)).payload
+            )
         assert daemon.alive()
     finally:
         status = daemon.stop()
@@ -90,7 +109,11 @@ async def test_cmd_health_changes_the_plan_and_bad_reports_are_answered(
     assert ok["kind"] != "rest"
     assert ok["eligibility"]["hiit_allowed"] is False
     assert "back from being ill" in " ".join(ok["why"])
+    assert "health: injured since" in cli.stdout
+    assert injured["workout"] is None
+    assert injured["health"]["note"] == "knee"
     assert [r.status for r in health_file.load(state_dir).history] == [
         HealthStatus.ILL,
         HealthStatus.OK,
+        HealthStatus.INJURED,
     ]

@@ -6,6 +6,8 @@ it depends on changes: a session's summary stored, a rating, a check-in, a
 health report (``cmd/health``, kept in ``health.json``: store/health_file.py).
 The gate (plan/eligibility.py: screening, age, beta blockers, reported health)
 applies to every recommendation; ``plan/next`` carries ``health`` and ``eligibility``.
+A report made with ``hiitd health`` (another process, the same file) is noticed
+within ``HEALTH_POLL_S``: the file's modification time is looked at, nothing more.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from hiitd.store.db import Store
 
 log = structlog.get_logger(__name__)
+HEALTH_POLL_S = 5.0  # how soon a report from the command line reaches plan/next
 
 
 class PlanService:
@@ -57,6 +60,7 @@ class PlanService:
         self._due = asyncio.Event()
         self._due.set()  # at start-up, then after each session, rating and check-in
         self._latest: dict[str, Any] | None = None
+        self._health_seen = self._health_mtime()
 
     @property
     def recommended(self) -> dict[str, Any] | None:
@@ -89,11 +93,22 @@ class PlanService:
         self.refresh()
         return None
 
+    def _health_mtime(self) -> int | None:
+        try:
+            return (self._state_dir / health_file.FILE_NAME).stat().st_mtime_ns
+        except OSError:
+            return None
+
     async def run(self) -> None:
-        """Work out and publish ``plan/next`` whenever it is due."""
+        """Work out and publish ``plan/next`` whenever it is due (or health.json changed)."""
         while True:
-            await self._due.wait()
+            try:
+                await asyncio.wait_for(self._due.wait(), HEALTH_POLL_S)
+            except TimeoutError:
+                if self._health_mtime() == self._health_seen:
+                    continue
             self._due.clear()
+            self._health_seen = self._health_mtime()
             store = self._store
             if store is None:
                 continue
