@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from plan_rig import CFG, MON1, steady, wall
+from plan_rig import CFG, MON1, hiit, steady, wall
 
 from hiitd.errors import ConfigError
 from hiitd.plan import Kind, PlanConfig, recommend_next
@@ -177,3 +177,17 @@ def test_screening_from_a_file(tmp_path: Path) -> None:
     assert s.plan.cleared
     assert s.plan.screening.pregnant
     assert s.plan.easy_days_after_break == 5
+
+
+def test_the_age_spacing_holds_the_next_hiit_back() -> None:
+    """From 50 (or unknown age) 72 h between HIIT sessions: 60 h after the last, an easy run."""
+    history = [hiit(MON1, Kind.INTERVALS, 1)]
+    now = history[0].start_wall + 60 * 3600.0  # Thursday 06:00
+    today = MON1 + timedelta(days=3)
+    young = recommend_next(history, [], CFG, today, now, gate=_gate(age=35))
+    older = recommend_next(history, [], CFG, today, now, gate=_gate(age=55))
+    assert young.kind in {Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT}
+    assert older.kind is Kind.EASY
+    assert "at least 72 h apart" in older.why[0]
+    unknown = recommend_next(history, [], CFG, today, now, gate=_gate(age=None))
+    assert unknown.kind is Kind.EASY

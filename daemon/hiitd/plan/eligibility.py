@@ -7,12 +7,15 @@ The planner asks this before anything else (``recommend_next(..., gate=...)``):
   clears you (``plan.cleared = true``). Any other yes (blood-pressure medication,
   a bone or joint problem made worse by exercise, pregnancy, a doctor's advice
   against vigorous exercise): no high-intensity sessions until cleared. The
-  PAR-Q+ (Warburton et al., Health Fit J Can 2011; 4: 3-23) sends any yes to a
-  doctor before vigorous exercise; the first three are its "stop" answers.
+  PAR-Q+ (Warburton et al., Health Fit J Can 2011; 4: 3-23) asks anyone with a
+  yes for more advice (its follow-up pages, a doctor or a qualified exercise
+  professional) before becoming much more active; hiitd stops the whole plan for the first
+  three (symptoms or disease of the heart), and only the HIIT for the others.
 - **Age**. Unknown: conservative defaults (72 h between HIIT sessions), said.
   Under 18: no HIIT plan (easy running only). From 50: 72 h between HIIT
   sessions, else 48 h (older runners recover more slowly from high-intensity
-  work: Borges et al., Int J Sports Physiol Perform 2018; 13: 1152-60).
+  work: Borges et al., J Aging Phys Act 2016; 24: 149-57, a review); the
+  plan keeps the larger of this and ``plan.min_hours_between_hiit`` (``Gate.spaced``).
 - **Beta blockers** (``athlete.beta_blockers``): they blunt heart rate, so heart-rate
   zones, the HR ceiling and HRR60 are not used for coaching; pace and RPE are.
   The plan still runs; the note says why.
@@ -143,6 +146,12 @@ class Gate:
     age_unknown: bool = False
     hr_coaching: bool = True  # False with beta blockers: pace and RPE instead
     hiit_not_before: float | None = None  # Unix seconds: when the easy days after ok end
+
+    def spaced(self, cfg: PlanConfig) -> PlanConfig:
+        """``cfg`` with at least the age's hours between HIIT sessions (the larger wins)."""
+        if cfg.min_hours_between_hiit >= self.min_hours_between_hiit:
+            return cfg
+        return cfg.model_copy(update={"min_hours_between_hiit": self.min_hours_between_hiit})
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready (``plan/next``'s ``eligibility``)."""

@@ -174,7 +174,8 @@ def recommend_next(
     """
     # -- health and screening gate (plan/eligibility.py): no plan, or no HIIT, said why --
     if gate is not None:
-        return gated(gate, recommend_next(history, checkins, cfg, today, now_wall), cfg)
+        planned = recommend_next(history, checkins, gate.spaced(cfg), today, now_wall)
+        return gated(gate, planned, cfg)
     # -- end of the gate --
     past = sorted((e for e in history if e.day <= today), key=lambda e: e.start_wall)
     load = load_days(past, cfg, today)[-1]
