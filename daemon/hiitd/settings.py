@@ -32,7 +32,7 @@ from pydantic_settings import (
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.runner_text import parse_duration, parse_pace
 from hiitd.errors import ConfigError
-from hiitd.plan.plan_config import PlanConfig
+from hiitd.plan.plan_config import Answer, PlanConfig
 from hiitd_drivers.samples import Role
 
 DEFAULT_CONFIG_FILE = Path("/etc/hiitd/hiitd.toml")
@@ -82,6 +82,13 @@ class AthleteSettings(_Section):
         default=None, description="running functional threshold power, W (power pods)"
     )
     race: RaceResult | None = None
+    beta_blockers: Answer = Field(
+        default=False,
+        description=(
+            "takes beta blockers: heart rate is blunted, so zones, the HR ceiling and HRR60 "
+            "are not used for coaching (pace and RPE instead)"
+        ),
+    )
 
     @field_validator("id")
     @classmethod

@@ -75,3 +75,42 @@ def test_random_commands_raise_only_command_error(action: str, payload: bytes) -
     except CommandError:
         return
     assert parsed.action == action
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "note"),
+    [
+        (b"ill", "ill", None),
+        (b" Injured\n", "injured", None),
+        (b'"ok"', "ok", None),
+        (b'{"status": "ill", "note": "flu", "id": "r1"}', "ill", "flu"),
+        (b'{"status": "ok", "note": "  "}', "ok", None),
+    ],
+)
+def test_health_reports(payload: bytes, status: str, note: str | None) -> None:
+    """cmd/health takes ill, injured or ok, plain or as JSON with a note."""
+    parsed = parse_command("health", payload)
+    assert (parsed.action, parsed.status, parsed.note) == ("health", status, note)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"", "'health' needs ill, injured or ok"),
+        (b"sick", "status must be one of ill, injured, ok, got 'sick'"),
+        (b'{"status": 1}', "status must be one of ill, injured, ok, got 1"),
+        (b'{"note": "x"}', "needs ill, injured or ok"),
+        (b'{"status": "ill", "note": 5}', "note must be text"),
+        (b'{"status": "ill", "mood": "bad"}', "unknown field"),
+    ],
+)
+def test_bad_health_reports_say_why(payload: bytes, message: str) -> None:
+    """A bad cmd/health names what was wrong."""
+    with pytest.raises(CommandError, match=message):
+        parse_command("health", payload)
+
+
+def test_other_actions_take_no_status() -> None:
+    """``status`` belongs to cmd/health only."""
+    with pytest.raises(CommandError, match="other actions take no status"):
+        parse_command("start", b'{"status": "ill"}')

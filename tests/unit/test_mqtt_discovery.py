@@ -73,7 +73,7 @@ def test_the_runner_gets_every_asked_for_entity() -> None:
         "pause", "resume", "skip", "lap", "stop", "workout", "chart",
         "next_session", "readiness", "load_ratio", "session_rpe", "start_next",
         "start_checkin", "checkin", "resting_hr", "ln_rmssd", "safety_ceiling",
-        "max_hr_proposal",
+        "max_hr_proposal", "health",
     }  # fmt: skip
 
 
@@ -149,7 +149,7 @@ def test_cue_event_types_are_the_design_cue_kinds() -> None:
 
 
 def test_document_is_compact_json() -> None:
-    """It encodes as strict JSON and stays a few kilobytes (37 entities: about 16.6 kB)."""
+    """It encodes as strict JSON and stays a few kilobytes (38 entities: about 17.9 kB)."""
     size = len(encode(_doc()))
     assert size < 18_000
     assert json.loads(encode(_doc())) == _doc()
@@ -205,3 +205,14 @@ def test_every_plan_workout_name_can_be_started() -> None:
     """Each name the select offers for the plan resolves to a workout (cmd/workout can set it)."""
     for name in plan_names(45):
         assert plan_workout(name).name == name
+
+
+def test_the_health_select_shows_plan_next_and_reports_on_cmd_health() -> None:
+    """Health: ill, injured or ok, read from plan/next's ``health``, sent to cmd/health."""
+    health = _doc()["components"]["health"]
+    assert health["platform"] == "select"
+    assert health["options"] == ["ill", "injured", "ok"]
+    assert (health["state_topic"], health["command_topic"]) == (
+        TOPICS.plan_next,
+        TOPICS.cmd("health"),
+    )

@@ -122,6 +122,18 @@ def test_a_break_gives_rest_weeks(tmp_path: Path) -> None:
     assert week["hiit_sessions"] == 0
 
 
+def test_illness_is_reported_so_the_plan_says_no_running_then_easy_days(tmp_path: Path) -> None:
+    """Ill on days 1-2: reported ill (no session), then ok on day 3: easy runs, no HIIT,
+    for plan.easy_days_after_break (3) days (plan/eligibility.py; after them the load
+    guard rails decide, as for anyone)."""
+    text = RUNNER.replace("adherence = 0.4", "ill = [{ week = 1, days = 2 }]")
+    (week,) = simulate_plan(load_persona(persona_file(tmp_path, text)), 1).to_payload()["weeks"]
+    by_day = {s["day"]: s["kind"] for s in week["sessions"]}
+    assert not {1, 2} & set(by_day)
+    assert {by_day[d] for d in (3, 4, 5) if d in by_day} == {"easy"}
+    assert {3, 4, 5} <= set(by_day)
+
+
 def test_effort_below_the_target_lowers_work_compliance(tmp_path: Path) -> None:
     """The same interval session through the real coach: 85 % effort scores far less in target."""
     persona = load_persona(persona_file(tmp_path, RUNNER))

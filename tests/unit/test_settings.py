@@ -141,6 +141,18 @@ def test_example_config_documents_every_coach_threshold() -> None:
     assert missing == []
 
 
+def test_example_config_documents_every_plan_key() -> None:
+    """Every [plan] and [plan.screening] key, and athlete.beta_blockers, in the example."""
+    from hiitd.plan.plan_config import PlanConfig, Screening  # noqa: PLC0415
+
+    text = (ROOT / "config" / "hiitd.example.toml").read_text(encoding="utf-8")
+    keys = [*PlanConfig.model_fields, *Screening.model_fields, "beta_blockers"]
+    missing = [k for k in keys if k != "screening" and f"{k} = " not in text]
+    assert missing == []
+    assert "[plan.screening]" in text
+    assert load_settings(ROOT / "config" / "hiitd.example.toml").plan == PlanConfig()
+
+
 def test_coach_section_is_validated(tmp_path: Path) -> None:
     """A bad coach threshold names its key like any other setting."""
     with pytest.raises(ConfigError, match=r"coach\.grace_hr_s"):

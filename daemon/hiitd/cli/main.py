@@ -235,6 +235,21 @@ def _add_plan_commands(sub: Subparsers) -> None:
     p.add_argument("--rmssd", type=float, metavar="X", help="RMSSD, ms (with --resting-hr)")
     _add_common(p, as_json=True)
 
+    p = sub.add_parser(
+        "health",
+        help="report ill, injured or ok (no status: show it)",
+        description=(
+            "Ill or injured: no running until you report ok; then a few easy days "
+            "(plan.easy_days_after_break, 3) before any HIIT. Kept in the state directory's "
+            "health.json, which the daemon's plan reads too (cmd/health does the same over MQTT)."
+        ),
+    )
+    p.add_argument(
+        "status", nargs="?", choices=("ill", "injured", "ok"), help="what to report (none: show)"
+    )
+    p.add_argument("--note", metavar="TEXT", help="a short note kept with the report")
+    _add_common(p, as_json=True)
+
 
 def _add_profile_commands(sub: Subparsers) -> None:
     """``profile show|confirm-max-hr``: the max HR in use, the safety ceiling, a proposal."""
@@ -330,6 +345,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "ha": ("ha_cmd", "cmd_ha"),
     "plan": ("plan_cmd", "cmd_plan"),
     "checkin": ("plan_cmd", "cmd_checkin"),
+    "health": ("health_cmd", "cmd_health"),
     "profile": ("profile_cmd", "cmd_profile"),
     "store": ("store_cmd", "cmd_store"),
 }

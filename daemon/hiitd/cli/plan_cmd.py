@@ -48,12 +48,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
     now = time.time()
     with Store.open(settings.storage.state_dir) as store:
         if args.plan_command == "next":
-            doc = plan_history.next_payload(store, cfg, now)
+            doc = plan_history.next_payload(store, cfg, now, settings.athlete)
             if args.json:
                 print_json(doc)
                 return EX_OK
             what = doc["workout"] or "rest"
-            _out(f"next: {what} ({doc['kind']}, {doc['level'] or '-'})  {doc['description'] or ''}")
+            if doc.get("eligibility", {}).get("plan_allowed") is False:
+                _out("next: no training plan (no workout)")
+            else:
+                _out(
+                    f"next: {what} ({doc['kind']}, {doc['level'] or '-'})  "
+                    f"{doc['description'] or ''}"
+                )
             for why in doc["why"]:
                 _out(f"  - {why}")
             _out(f"readiness {doc['readiness']}, load ratio (acute:chronic EWMA) {doc['acwr']}")

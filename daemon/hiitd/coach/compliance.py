@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 SCORED_TARGETS = frozenset({"hr", "speed", "cadence"})
+# ``athlete.beta_blockers``: heart rate is blunted, so a heart-rate target steers
+# nothing and scores nothing, the HR ceiling is not cued and HRR60 is withheld.
+BETA_BLOCKERS = "beta blockers: heart rate not used for coaching"
 WORK = "active"
 
 
@@ -81,13 +84,21 @@ def scored_zone(
 
 
 def unscored_reason(
-    target_type: str, low: float | None, high: float | None, *, short_hr_work: bool = False
+    target_type: str,
+    low: float | None,
+    high: float | None,
+    *,
+    short_hr_work: bool = False,
+    hr_coaching: bool = True,
 ) -> str | None:
     """Why a step with this target is not scored; None when it is.
 
     ``short_hr_work``: a work step shorter than ``coach.short_hr_step_s`` steered by
     heart rate, which the coach treats as a ceiling (``scoring.is_short_hr_work``).
+    ``hr_coaching`` False: the runner takes beta blockers (``BETA_BLOCKERS``).
     """
+    if target_type == "hr" and not hr_coaching:
+        return BETA_BLOCKERS
     if target_type == "open":
         return "no target: run by feel"
     if target_type == "power":

@@ -38,6 +38,8 @@ class AthleteProfile:
     notes: tuple[str, ...] = ()
     # max_hr is a learned value the runner confirmed (not entered, not estimated).
     max_hr_learned: bool = False
+    # Heart rate blunted by beta blockers: not used for coaching (compliance.BETA_BLOCKERS).
+    beta_blockers: bool = False
 
 
 class RaceFacts(Protocol):
@@ -75,6 +77,8 @@ class AthleteFacts(Protocol):
     def ftp_w(self) -> float | None: ...
     @property
     def race(self) -> RaceFacts | None: ...
+    @property
+    def beta_blockers(self) -> bool: ...
 
 
 def tanaka_max_hr(age: float) -> int:
@@ -118,6 +122,11 @@ def profile_from_settings(a: AthleteFacts) -> AthleteProfile:
     else:
         notes.append("no pace zones: set athlete.threshold_pace or athlete.race for pace targets")
 
+    if a.beta_blockers:
+        notes.append(
+            "beta blockers: heart rate not used for coaching (zones, the HR ceiling and HRR60); "
+            "coached by pace and RPE"
+        )
     if a.lthr is not None and a.lthr >= max_hr:
         notes.append(f"lthr {a.lthr} is not below max HR {max_hr}: check athlete.max_hr")
     return AthleteProfile(
@@ -132,6 +141,7 @@ def profile_from_settings(a: AthleteFacts) -> AthleteProfile:
         weight_kg=a.weight_kg,
         ftp_w=a.ftp_w,
         notes=tuple(notes),
+        beta_blockers=a.beta_blockers,
     )
 
 

@@ -79,7 +79,9 @@ def is_short_hr_work(ps: PlannedStep, short_s: float, est_speed_mps: float) -> b
     return False
 
 
-def policy_for(ps: PlannedStep, short_s: float, est_speed_mps: float) -> Policy:
+def policy_for(
+    ps: PlannedStep, short_s: float, est_speed_mps: float, *, hr_coaching: bool = True
+) -> Policy:
     """Decide what a step judges and which corrections it may give.
 
     Recovery, rest, warm-up and cool-down are *easy* steps: the only useful
@@ -88,6 +90,8 @@ def policy_for(ps: PlannedStep, short_s: float, est_speed_mps: float) -> Policy:
     the last rep (recovery kinetics are slower than on-kinetics).
     Auto-pause is off in rest and recovery steps: standing or walking is what
     they are for, and the recovery clock must keep running.
+    ``hr_coaching`` False (beta blockers): a heart-rate step is run by feel (RPE),
+    neither corrected nor scored, with the reason (``compliance.BETA_BLOCKERS``).
     """
     step = ps.step
     ttype = step.target.type
@@ -97,6 +101,10 @@ def policy_for(ps: PlannedStep, short_s: float, est_speed_mps: float) -> Policy:
         TargetType.CADENCE: Metric.CADENCE,
     }.get(ttype)
     easy = step.intensity in _EASY
+    if ttype is TargetType.HR and not hr_coaching:
+        reason = unscored_reason(ttype.value, None, None, hr_coaching=False)
+        return Policy(None, hr_ceiling_only=False, allow_up=False, autopause=not easy,
+                      unscored=reason)  # fmt: skip
     short = is_short_hr_work(ps, short_s, est_speed_mps)
     ceiling = ceiling_only(ttype.value, step.intensity.value, short_hr_work=short)
     return Policy(

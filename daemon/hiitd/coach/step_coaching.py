@@ -245,7 +245,13 @@ def watch_sensors(s: SessionState, cfg: CoachConfig, now: float) -> Next:
 
 
 def safety(s: SessionState, cfg: CoachConfig, now: float) -> Next:
-    """HR above the ceiling: bypasses rate limits and quiet time, repeats every ~20 s."""
+    """HR above the ceiling: bypasses rate limits and quiet time, repeats every ~20 s.
+
+    Not with beta blockers (``compliance.BETA_BLOCKERS``): the ceiling assumes a heart
+    rate that follows effort; the runner was told so at the session's start.
+    """
+    if s.profile.beta_blockers:
+        return s, []
     hr = hr_value(s, cfg, now)
     ceiling = s.ceiling.bpm
     over = hr is not None and hr > ceiling

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from hiitd.coach.compliance import BETA_BLOCKERS
 from hiitd.coach.cues import step_start_text
 from hiitd.coach.events import CueKind, Priority, State
 from hiitd.coach.scoring import Metric, ZoneJudge, policy_for
@@ -35,7 +36,7 @@ def new_run(
     est = s.est_speed()
     if step.target.type is TargetType.SPEED:
         est = target_mid(step.target.low, step.target.high) or est
-    policy = policy_for(ps, cfg.short_hr_step_s, est)
+    policy = policy_for(ps, cfg.short_hr_step_s, est, hr_coaching=not s.profile.beta_blockers)
     # Short reps get a shorter speed window (a quarter of the rep, at least 3 s)
     # so a 60 s rep is judged on its own running, not on the standing start.
     length = None
@@ -61,7 +62,10 @@ def new_run(
 def announce(s: SessionState, run: StepRun) -> list[Event]:
     """The step_start cue, then the workout's own words for the step."""
     view = run.view(s.moving_s, s.distance_m)
-    text = step_start_text(run.ps, view, run.ps.step.target.type)
+    ttype = run.ps.step.target.type
+    if ttype is TargetType.HR and s.profile.beta_blockers:
+        ttype = TargetType.OPEN  # no heart-rate target said: by feel (BETA_BLOCKERS)
+    text = step_start_text(run.ps, view, ttype)
     said: list[Event] = [
         s.cue(CueKind.STEP_START, text, f"step {run.ps.index + 1} started", target=view)
     ]
@@ -94,9 +98,24 @@ def start_step(
     return s, said
 
 
+BETA_BLOCKER_TEXT = (
+    "Heart rate is not used for coaching today: beta blockers blunt it. Go by pace and "
+    "feel; there are no heart-rate warnings."
+)
+
+
 def begin_running(s: SessionState, cfg: CoachConfig, now: float) -> Next:
-    """The countdown is over: the first step starts at moving time 0."""
-    return start_step(replace(s, state=State.RUNNING), cfg, now, 0, 0.0)
+    """The countdown is over: the first step starts at moving time 0.
+
+    With beta blockers, said once after the first step's cue: why heart rate
+    neither steers, scores nor warns in this session (``compliance.BETA_BLOCKERS``).
+    """
+    s, said = start_step(replace(s, state=State.RUNNING), cfg, now, 0, 0.0)
+    if s.profile.beta_blockers:
+        said.append(
+            s.cue(CueKind.STEP_START, BETA_BLOCKER_TEXT, BETA_BLOCKERS, priority=Priority.INFO)
+        )
+    return s, said
 
 
 def pause(s: SessionState, now: float, by: str, reason: str) -> Next:

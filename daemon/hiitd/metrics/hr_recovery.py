@@ -56,6 +56,7 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from hiitd.coach.compliance import BETA_BLOCKERS
 from hiitd.metrics.series import MAX_HOLD_S
 
 if TYPE_CHECKING:
@@ -275,7 +276,12 @@ def slowing(record: SessionRecord, t_end: float, work_start: float | None = None
 
 
 def _judged(record: SessionRecord, h: Hrr60, work_start: float | None) -> Hrr60:
-    """``h`` with its basis, or withheld (value None) when the runner did not slow down."""
+    """``h`` with its basis, or withheld (value None) when the runner did not slow down.
+
+    Withheld too with beta blockers: a blunted heart rate's recovery says little.
+    """
+    if record.athlete.beta_blockers:
+        return replace(h, drop_bpm=None, reason=BETA_BLOCKERS)
     if h.drop_bpm is None:
         return h
     s = slowing(record, h.t_end, work_start)

@@ -190,13 +190,19 @@ def rescore(
     *,
     pauses: Sequence[series.Span] = (),
     cfg: CoachConfig = _DEFAULTS,
+    hr_coaching: bool = True,
 ) -> _Score:
-    """Score a step from its samples by the coach's rule (compliance.py)."""
+    """Score a step from its samples by the coach's rule (compliance.py).
+
+    ``hr_coaching`` False: the runner takes beta blockers; heart rate is not scored.
+    """
     ttype, low, high = step.target_type, step.target_low, step.target_high
     planned = step.duration_value if step.duration_type == "time" else None
     length = planned if planned is not None else t1 - t0
     short = step.intensity == "active" and ttype == "hr" and length < cfg.short_hr_step_s
-    reason = compliance.unscored_reason(ttype, low, high, short_hr_work=short)
+    reason = compliance.unscored_reason(
+        ttype, low, high, short_hr_work=short, hr_coaching=hr_coaching
+    )
     if reason is not None:
         return _Score(unscored=reason)
     ceiling = compliance.ceiling_only(ttype, step.intensity, short_hr_work=short)
@@ -220,7 +226,12 @@ def rescore(
 
 
 def _step(
-    step: StepRecord, s: _Series, end: float, pauses: Sequence[series.Span]
+    step: StepRecord,
+    s: _Series,
+    end: float,
+    pauses: Sequence[series.Span],
+    *,
+    hr_coaching: bool = True,
 ) -> StepCompliance:
     t0 = max(step.start_t, 0.0)
     t1 = min(step.end_t if step.end_t is not None else end, end)
@@ -234,7 +245,9 @@ def _step(
         score = _Score(step.in_s, step.below_s or 0.0, step.above_s or 0.0, step.unscored)
         scored_by = "coach"
     elif scorable:
-        score = rescore(step, s.of(step.target_type), t0, t1, pauses=pauses)
+        score = rescore(
+            step, s.of(step.target_type), t0, t1, pauses=pauses, hr_coaching=hr_coaching
+        )
         scored_by = "samples"
     else:
         reason = compliance.unscored_reason(step.target_type, low, high)
@@ -285,7 +298,8 @@ def step_compliance(record: SessionRecord) -> tuple[StepCompliance, ...]:
     )
     end = series.session_end(record)
     pauses = series.pause_spans(record)
-    return tuple(_step(step, s, end, pauses) for step in record.steps)
+    hr_coaching = not record.athlete.beta_blockers
+    return tuple(_step(step, s, end, pauses, hr_coaching=hr_coaching) for step in record.steps)
 
 
 # FIT's intensity for hard work in files from other programs; hiitd writes "active".

@@ -17,11 +17,13 @@ from typing import Any, Final
 
 ACTIONS: Final = (
     "start", "pause", "resume", "skip", "lap", "stop", "workout", "rpe", "checkin",
-    "confirm-max-hr",
+    "confirm-max-hr", "health",
 )  # fmt: skip
 MAX_PAYLOAD_BYTES: Final = 4096  # a command is a word or a small object; more is abuse
 _NAME = re.compile(r"^[\w][\w .+()'-]{0,79}$")  # a catalogue name, never a path
-_KEYS: Final = {"workout", "id", "rpe", "duration_s", "proposal", "max_hr"}
+_KEYS: Final = {"workout", "id", "rpe", "duration_s", "proposal", "max_hr", "status", "note"}
+HEALTH: Final = ("ill", "injured", "ok")  # cmd/health: what the runner reports
+MAX_NOTE: Final = 200
 NEXT: Final = "next"  # the workout name meaning "the plan's recommended session"
 # A resting check-in: 2 minutes by default (the issue's measurement); 60 s is the
 # shortest whose lnRMSSD agrees with longer recordings at rest (Esco & Flatt,
@@ -31,6 +33,7 @@ CHECKIN_MIN_S: Final = 60
 CHECKIN_MAX_S: Final = 300
 
 
+_HEALTH_FORM: Final = '\'health\' needs ill, injured or ok (or {"status": "ill", "note": "TEXT"})'
 _CONFIRM_FORM: Final = (
     '\'confirm-max-hr\' needs {"proposal": ID, "max_hr": BPM} as published on '
     "profile/max_hr_proposal"
@@ -52,6 +55,8 @@ class ParsedCommand:
     duration_s: int | None = None  # ``checkin``: how long to measure
     proposal: str | None = None  # ``confirm-max-hr``: the proposal's id ...
     max_hr: int | None = None  # ... and its value, both as published
+    status: str | None = None  # ``health``: ill, injured or ok ...
+    note: str | None = None  # ... and an optional note
 
 
 def _check_name(name: object) -> str:
@@ -93,6 +98,22 @@ def _check_duration(value: object) -> int:
     return value
 
 
+def _check_status(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in HEALTH:
+        raise CommandError(
+            f"status must be one of {', '.join(HEALTH)}, got {value!r:.40}; " + _HEALTH_FORM
+        )
+    return value.strip().lower()
+
+
+def _check_note(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_NOTE:
+        raise CommandError(f"note must be text of at most {MAX_NOTE} characters")
+    return value.strip() or None
+
+
 def parse_command(action: str, payload: bytes) -> ParsedCommand:
     """Turn a topic's action and a payload into a command, or raise CommandError."""
     if action not in ACTIONS:
@@ -112,6 +133,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
             return ParsedCommand(action, duration_s=CHECKIN_DEFAULT_S)
         if action == "confirm-max-hr":
             raise CommandError(_CONFIRM_FORM)
+        if action == "health":
+            raise CommandError(_HEALTH_FORM)
         return ParsedCommand(action)
     if text.startswith(("{", "[", '"')):
         try:
@@ -132,6 +155,8 @@ def parse_command(action: str, payload: bytes) -> ParsedCommand:
         return ParsedCommand(action, duration_s=_check_duration(text))
     if action == "confirm-max-hr":
         raise CommandError(_CONFIRM_FORM)
+    if action == "health":
+        return ParsedCommand(action, status=_check_status(text))
     if action not in {"start", "workout"}:
         raise CommandError(f"'{action}' takes no payload, got {text!r:.40}")
     return ParsedCommand(action, _check_name(text))
@@ -157,6 +182,11 @@ def _from_object(action: str, doc: dict[str, Any]) -> ParsedCommand:
         raise CommandError(f"'{action}' takes no duration_s (only 'checkin' does)")
     if ("proposal" in doc or "max_hr" in doc) != (action == "confirm-max-hr"):
         raise CommandError(_CONFIRM_FORM + "; other actions take no proposal or max_hr")
+    if ("status" in doc or "note" in doc) != (action == "health"):
+        raise CommandError(_HEALTH_FORM + "; other actions take no status or note")
+    if action == "health":
+        status, note = _check_status(doc.get("status")), _check_note(doc.get("note"))
+        return ParsedCommand(action, request_id=request_id, status=status, note=note)
     if action == "confirm-max-hr":
         return _confirm(doc, request_id)
     if action == "rpe":

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from hiitd.coach.events import CueKind, State, Zone
+from hiitd.mqtt.command_parser import HEALTH
 from hiitd_drivers.samples import Role
 
 if TYPE_CHECKING:
@@ -319,6 +320,15 @@ def _plan_entities(b: _Builder) -> None:
         "qos": 1,
     }
     b.add("number", "session_rpe", "Last session RPE", icon="mdi:gauge", **rpe)
+    # The runner's reported health: shown from plan/next, reported with cmd/health.
+    health: dict[str, Any] = {
+        "command_topic": b.topics.cmd("health"),
+        "state_topic": plan,
+        "value_template": "{{ (value_json.health or {}).get('status', 'ok') }}",
+        "options": list(HEALTH),
+        "qos": 1,
+    }
+    b.add("select", "health", "Health", icon="mdi:medical-bag", **health)
 
 
 def discovery_payload(

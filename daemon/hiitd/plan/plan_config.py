@@ -8,11 +8,53 @@ uses each one (``load``, ``readiness``, ``recommend``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Experience = Literal["none", "beginner", "intermediate", "advanced"]
+
+
+def _yes_no(value: object) -> object:
+    # A health answer is a TOML boolean; "true"/"false" only because the environment
+    # (HIITD_PLAN__CLEARED=true) has no other kind. "no", "0", 1 are errors, never a guess.
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r:.40}")  # noqa: TRY004 - pydantic
+    return value
+
+
+Answer = Annotated[bool, BeforeValidator(_yes_no)]
+"""A yes/no health answer: a boolean, or the text true/false from the environment."""
+
+
+class Screening(BaseModel):
+    """The health questionnaire (PAR-Q+ style): ``[plan.screening]``, every answer yes or no.
+
+    Booleans only: ``"no"`` or ``0`` is an error naming the key, never read as an answer.
+    What each answer does is in plan/eligibility.py (docs/training.md, Screening and health).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    chest_pain: Answer = Field(
+        False, description="Chest pain at rest, in daily activities or when exercising."
+    )
+    fainting: Answer = Field(
+        False, description="Fainting, or dizziness with loss of balance, in the last 12 months."
+    )
+    heart_condition: Answer = Field(False, description="A heart condition a doctor has diagnosed.")
+    blood_pressure_medication: Answer = Field(
+        False, description="Medication for blood pressure or a heart condition."
+    )
+    bone_joint_problem: Answer = Field(
+        False, description="A bone, joint or soft-tissue problem that exercise makes worse."
+    )
+    pregnant: Answer = Field(False, description="Pregnant now.")
+    doctor_advised_against: Answer = Field(
+        False, description="A doctor has advised against vigorous exercise."
+    )
 
 
 class PlanConfig(BaseModel):
@@ -36,6 +78,25 @@ class PlanConfig(BaseModel):
             "Minutes of running a week before hiitd: seeds the load averages (acute and chronic "
             "EWMA, CTL, ATL) so a new user's first sessions do not read as a load spike. Under 60 "
             "means run/walk first."
+        ),
+    )
+
+    # ------------------------------------------------------------------ health
+    screening: Screening = Field(default_factory=Screening)
+    cleared: Answer = Field(
+        False,
+        description=(
+            "A doctor has cleared you for vigorous exercise: lifts what a yes in "
+            "[plan.screening] holds back."
+        ),
+    )
+    easy_days_after_break: int = Field(
+        3,
+        ge=0,
+        le=28,
+        description=(
+            "Days of easy running after you report ok from illness or injury (hiitd health ok) "
+            "before any HIIT."
         ),
     )
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from hiitd.plan import ladders
 from hiitd.plan.daily_load import LoadDay, load_days
+from hiitd.plan.eligibility import Gate, gated
 from hiitd.plan.plan_values import Flag, Kind, Recommendation, SessionEntry, Severity
 from hiitd.plan.readiness import readiness, trend_flags
 
@@ -164,8 +165,18 @@ def recommend_next(
     cfg: PlanConfig,
     today: date,
     now_wall: float | None = None,
+    *,
+    gate: Gate | None = None,
 ) -> Recommendation:
-    """The next session for ``today`` (``now_wall`` refines the 48 h spacing to the hour)."""
+    """The next session for ``today`` (``now_wall`` refines the 48 h spacing to the hour).
+
+    ``gate`` (plan/eligibility.py): screening, age, medication and reported health.
+    """
+    # -- health and screening gate (plan/eligibility.py): no plan, or no HIIT, said why --
+    if gate is not None:
+        planned = recommend_next(history, checkins, gate.spaced(cfg), today, now_wall)
+        return gated(gate, planned, cfg)
+    # -- end of the gate --
     past = sorted((e for e in history if e.day <= today), key=lambda e: e.start_wall)
     load = load_days(past, cfg, today)[-1]
     ready = readiness(checkins, cfg, today)

@@ -6,8 +6,12 @@ Every day of the simulation, in order:
    with illness and a little day-to-day variation) sits still for two minutes
    with the simulated strap; its RR intervals go through the real decoder and
    ``checkin_from_runs``, as a live check-in's do.
-2. **The plan**: ``recommend_next(history, checkins, plan, today, 07:00)``,
-   the daemon's own planner, on what the runner has done so far.
+2. **The plan**: ``recommend_next(history, checkins, plan, today, 07:00, gate=...)``,
+   the daemon's own planner, on what the runner has done so far, through the
+   daemon's gate (``plan.eligibility``: screening, age, beta blockers, health).
+   A persona's ``ill`` days are reported as the runner would (``ill`` on the
+   first morning, ``ok`` on the first morning after), so the plan says no
+   running while ill and then gives ``plan.easy_days_after_break`` easy days.
 3. **The session** (07:00), unless the plan says rest, the runner is ill or on
    a break, or skips it (``adherence``, drawn from the seed): the
    recommendation's catalogue workout (``plan_workout``, resolved for the
@@ -37,6 +41,7 @@ from hiitd.coach.resolve import resolve_workout
 from hiitd.coach.zones import format_pace
 from hiitd.plan.checkin_values import checkin_from_runs
 from hiitd.plan.daily_load import load_days
+from hiitd.plan.eligibility import HealthState, HealthStatus, evaluate
 from hiitd.plan.ladders import plan_workout
 from hiitd.plan.plan_values import Checkin, Kind
 from hiitd.plan.recommend import HIIT_KINDS, recommend_next
@@ -210,6 +215,7 @@ class _Runner:
     done: list[SimSession] = field(default_factory=list)
     flags: dict[int, set[str]] = field(default_factory=dict)
     fitness: dict[int, Fitness] = field(default_factory=dict)
+    health: HealthState = field(default_factory=HealthState)  # the runner's reports
 
     def __post_init__(self) -> None:
         self.profile = profile_from_settings(self.persona.athlete)
@@ -235,7 +241,19 @@ class _Runner:
         if checkin is not None:
             self.checkins.append(checkin)
         session_wall = _wall(today, SESSION_AT)
-        rec = recommend_next(self.history, self.checkins, self.persona.plan, today, session_wall)
+        if ill != (self.health.status is HealthStatus.ILL):  # reported before the plan is read
+            status = HealthStatus.ILL if ill else HealthStatus.OK
+            self.health = self.health.reported(status, _wall(today, CHECKIN_AT))
+        gate = evaluate(
+            self.persona.plan,
+            age=self.persona.athlete.age,
+            beta_blockers=self.persona.athlete.beta_blockers,
+            health=self.health,
+            now_wall=session_wall,
+        )
+        rec = recommend_next(
+            self.history, self.checkins, self.persona.plan, today, session_wall, gate=gate
+        )
         self.flags.setdefault(week, set()).update(f.code for f in rec.flags)
         trimp = 0.0
         if rec.workout is not None and rec.kind is not Kind.REST and not (ill or on_break):

@@ -50,6 +50,7 @@ def athlete_snapshot(p: AthleteProfile) -> AthleteSnapshot:
         sex=p.sex,
         weight_kg=p.weight_kg,
         threshold_speed_mps=p.threshold_speed_mps,
+        beta_blockers=p.beta_blockers,
     )
 
 

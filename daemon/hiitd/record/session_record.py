@@ -119,6 +119,7 @@ class AthleteSnapshot:
     weight_kg: float | None = None
     threshold_speed_mps: float | None = None
     vo2max: float | None = None
+    beta_blockers: bool = False  # heart rate not used for coaching: HRR60 withheld
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,10 @@ class Planner(Protocol):
         """Keep the RPE of the last finished session (``cmd/rpe``); an error or None."""
         ...
 
+    def report_health(self, status: str, note: str | None) -> str | None:
+        """Keep a health report (``cmd/health``: ok, ill, injured); an error or None."""
+        ...
+
 
 @dataclass
 class Coach:
@@ -151,6 +155,10 @@ class Coach:
             if self.plan is None or parsed.rpe is None:
                 return [], "no session store: the rating cannot be kept"
             return [], self.plan.rate_session(parsed.rpe)
+        if parsed.action == "health":  # for the plan, not the engine
+            if self.plan is None or parsed.status is None:
+                return [], "no plan here: the health report cannot be kept"
+            return [], self.plan.report_health(parsed.status, parsed.note)
         if parsed.action == "confirm-max-hr":
             if self.max_hr is None or parsed.proposal is None or parsed.max_hr is None:
                 return [], "no learned profile here: nothing to confirm"

@@ -19,9 +19,11 @@ from hiitd.errors import StoreError, WorkoutError
 from hiitd.plan import Checkin, SessionEntry, load_days, readiness, recommend_next
 from hiitd.plan.checkin_values import CheckinRow, local_day
 from hiitd.plan.daily_load import estimated_rpe, session_load
+from hiitd.plan.eligibility import Gate, HealthState, evaluate
 from hiitd.plan.intensity import estimate_rpe
 from hiitd.plan.ladders import locate
 from hiitd.plan.recommend import HIIT_KINDS
+from hiitd.store import health_file
 from hiitd.store.workout_catalog import WorkoutCatalog
 from hiitd.workouts.library import builtin_workouts
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from hiitd.plan import PlanConfig, Recommendation
     from hiitd.plan.plan_values import Kind
     from hiitd.plan.readiness import Readiness
+    from hiitd.settings import AthleteSettings
     from hiitd.store.db import Store
     from hiitd.store.rows import SessionRow
 
@@ -166,13 +169,35 @@ def checkins(store: Store, today: date, cfg: PlanConfig) -> list[Checkin]:
     return [Checkin(date.fromisoformat(d), r.resting_hr, r.ln_rmssd) for d, r in latest.items()]
 
 
-def next_session(store: Store, cfg: PlanConfig, now_wall: float) -> Recommendation:
+def eligibility(
+    state_dir: Path, cfg: PlanConfig, athlete: AthleteSettings, now_wall: float
+) -> tuple[Gate, HealthState]:
+    """The planner's gate (screening, age, beta blockers, reported health) and the health."""
+    health = health_file.load(state_dir)
+    gate = evaluate(
+        cfg,
+        age=athlete.age,
+        beta_blockers=athlete.beta_blockers,
+        health=health,
+        now_wall=now_wall,
+    )
+    return gate, health
+
+
+def next_session(
+    store: Store, cfg: PlanConfig, now_wall: float, athlete: AthleteSettings | None = None
+) -> Recommendation:
     """What ``hiitd plan next`` and ``<base>/plan/next`` say."""
     today = local_day(now_wall)
-    return recommend_next(history(store), checkins(store, today, cfg), cfg, today, now_wall)
+    gate = None if athlete is None else eligibility(store.path.parent, cfg, athlete, now_wall)[0]
+    return recommend_next(
+        history(store), checkins(store, today, cfg), cfg, today, now_wall, gate=gate
+    )
 
 
-def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, Any]:
+def next_payload(
+    store: Store, cfg: PlanConfig, now_wall: float, athlete: AthleteSettings | None = None
+) -> dict[str, Any]:
     """The recommendation with today's readiness and load figures (the HA entities read these).
 
     ``acwr`` is Williams' ratio of the acute and chronic EWMAs (``acute_ewma``,
@@ -180,14 +205,19 @@ def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, An
     Performance Manager's 42- and 7-day figures, kept beside it (plan/daily_load.py).
     ``load`` and ``estimated_load`` are today's (AU, the part of it estimated from
     the workout); ``last_session`` is the newest session's load and ``load_source``.
+    With ``athlete``, the gate applies (plan/eligibility.py) and ``health`` (the
+    reported status) and ``eligibility`` (what the gate allows, and why) are added.
     """
     today = local_day(now_wall)
     past = history(store)
     ins = checkins(store, today, cfg)
-    rec = recommend_next(past, ins, cfg, today, now_wall)
+    gate, health = (
+        (None, None) if athlete is None else eligibility(store.path.parent, cfg, athlete, now_wall)
+    )
+    rec = recommend_next(past, ins, cfg, today, now_wall, gate=gate)
     load = load_days(past, cfg, today)[-1]
     ready = readiness(ins, cfg, today)
-    return {
+    doc = {
         "ts": now_wall,
         **rec.to_payload(),
         "readiness": ready.status,
@@ -200,6 +230,10 @@ def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, An
         "estimated_load": round(load.estimated_load, 1),
         "last_session": session_load_payload(past[-1], cfg) if past else None,
     }
+    if gate is not None and health is not None:
+        doc["health"] = health.to_payload()
+        doc["eligibility"] = gate.to_payload()
+    return doc
 
 
 def history_payload(
