@@ -48,7 +48,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     now = time.time()
     with Store.open(settings.storage.state_dir) as store:
         if args.plan_command == "next":
-            doc = plan_history.next_payload(store, cfg, now)
+            doc = plan_history.next_payload(store, cfg, now, settings.athlete.age)
             if args.json:
                 print_json(doc)
                 return EX_OK

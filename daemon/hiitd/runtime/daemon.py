@@ -106,7 +106,9 @@ class Daemon:
         self.recording = RecordingService(settings.storage, engine, clock, wall, opening=opening)
         self.outbox = DurableOutbox(self.recording.store, self.link)
         self.outlet = Outlet(self.link, self.outbox, opts.printer)
-        self.plan = PlanService(self.recording.store, settings.plan, wall, self.outlet, topics)
+        self.plan = PlanService(
+            self.recording.store, settings.plan, wall, self.outlet, topics, age=settings.athlete.age
+        )
         self.post_session = PostSession(
             self.recording, clock, self.outlet, topics, on_kept=self.plan.refresh,
             base_timeout_s=settings.storage.analysis_timeout_s,

@@ -37,8 +37,11 @@ class PlanService:
         wall: Callable[[], float],
         outlet: Outlet,
         topics: Topics,
+        *,
+        age: int | None = None,
     ) -> None:
         self._store = store
+        self._age = age
         self._config = config
         self._wall = wall
         self._outlet = outlet
@@ -78,7 +81,7 @@ class PlanService:
                 continue
             try:  # reads every session's metrics: off the loop
                 doc = await asyncio.to_thread(
-                    plan_history.next_payload, store, self._config, self._wall()
+                    plan_history.next_payload, store, self._config, self._wall(), self._age
                 )
             except (HiitdError, ValueError) as exc:
                 log.warning("plan_failed", error=str(exc))

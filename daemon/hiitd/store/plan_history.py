@@ -166,13 +166,19 @@ def checkins(store: Store, today: date, cfg: PlanConfig) -> list[Checkin]:
     return [Checkin(date.fromisoformat(d), r.resting_hr, r.ln_rmssd) for d, r in latest.items()]
 
 
-def next_session(store: Store, cfg: PlanConfig, now_wall: float) -> Recommendation:
-    """What ``hiitd plan next`` and ``<base>/plan/next`` say."""
+def next_session(
+    store: Store, cfg: PlanConfig, now_wall: float, age: int | None = None
+) -> Recommendation:
+    """What ``hiitd plan next`` and ``<base>/plan/next`` say (``age``: ``[athlete]``'s)."""
     today = local_day(now_wall)
-    return recommend_next(history(store), checkins(store, today, cfg), cfg, today, now_wall)
+    return recommend_next(
+        history(store), checkins(store, today, cfg), cfg, today, now_wall, age=age
+    )
 
 
-def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, Any]:
+def next_payload(
+    store: Store, cfg: PlanConfig, now_wall: float, age: int | None = None
+) -> dict[str, Any]:
     """The recommendation with today's readiness and load figures (the HA entities read these).
 
     ``acwr`` is Williams' ratio of the acute and chronic EWMAs (``acute_ewma``,
@@ -184,7 +190,7 @@ def next_payload(store: Store, cfg: PlanConfig, now_wall: float) -> dict[str, An
     today = local_day(now_wall)
     past = history(store)
     ins = checkins(store, today, cfg)
-    rec = recommend_next(past, ins, cfg, today, now_wall)
+    rec = recommend_next(past, ins, cfg, today, now_wall, age=age)
     load = load_days(past, cfg, today)[-1]
     ready = readiness(ins, cfg, today)
     return {
