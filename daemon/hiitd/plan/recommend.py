@@ -137,6 +137,7 @@ class Stage:
     strides: bool  # strides allowed
     hiit: bool  # HIIT allowed
     why: str
+    building: bool = False  # a new runner building up to continuous_run_min
 
 
 def stage(history: Sequence[SessionEntry], cfg: PlanConfig) -> Stage:
@@ -169,6 +170,7 @@ def stage(history: Sequence[SessionEntry], cfg: PlanConfig) -> Stage:
                 False,
                 f"continuous easy running first: {cfg.continuous_run_min:g} min twice "
                 f"({continuous} so far) before strides and intervals",
+                building=True,
             )
     strides = sum(1 for e in history if e.protocol == Kind.STRIDES.value)
     if strides < n:
@@ -469,6 +471,18 @@ def recommend_next(
             return rec
         if blocked is not None:
             return easy(share, f"no HIIT today: {blocked[0]}", not_before)
+    if st.building:
+        # Fewer, longer runs: 5 minutes more than the longest continuous run so far,
+        # up to continuous_run_min, while the week's time lasts.
+        longest = max((e.minutes for e in before if e.protocol is None), default=5.0)
+        goal = min(longest + ladders.EASY_STEP, cfg.continuous_run_min)
+        if share < goal <= left:
+            return easy(goal, f"building a continuous run: {goal:.0f} min (5 more than before)")
+        if left < goal:
+            return rest(
+                f"keeping the week's running time ({left:.0f} min left today) for a "
+                f"{goal:.0f}-minute continuous run"
+            )
     return easy(share, "the week's running time shared over its training days left")
 
 
