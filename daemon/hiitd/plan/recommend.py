@@ -55,6 +55,7 @@ HIIT_ROTATION = (Kind.HILLS, Kind.INTERVALS)  # hill strides come before vVO2max
 HIIT_KINDS = frozenset(HIIT_ROTATION)  # what the weekly HIIT cap counts
 BASE_UNTIL_MIN = 30.0  # under half an hour of running a week: run/walk first
 QUALITY_RESERVE_MIN = 35.0  # running time kept for each quality session later in the week
+MAKE_UP = 0.25  # an easy run may be this much over the week's even share, no more
 RED_FLAG_SHARE = 0.67  # a red flag's easy run: two thirds of the planned one, or rest
 _H = 3600.0
 
@@ -384,7 +385,10 @@ def recommend_next(
     easy_runs = 1 + sum(1 for i in later if i % 2 == 1)
     reserved = QUALITY_RESERVE_MIN * quality_later
     spread = (week.target - week.done - reserved) / max(1, easy_runs)
-    share = min(left, spread, float(cfg.easy_run_min))
+    # Missed runs are not made up: no easy run longer than a quarter over the week's
+    # even share (a long catch-up run on Sunday would starve the next week's days).
+    even = week.target / max(1, last_run_day) * (1.0 + MAKE_UP)
+    share = min(left, spread, even, float(cfg.easy_run_min))
     share = max(share, min(left, float(ladders.EASY_MIN)))
 
     def easy(minutes: float, reason: str, not_before: float | None = None) -> Recommendation:
