@@ -152,8 +152,9 @@ def test_after_the_break_a_rung_back_and_a_lighter_week(
         for s in w.sessions
         if s.entry is not None and s.entry.protocol == "intervals"
     ]
-    if before and after and before[-1] is not None and after[0] is not None:
-        assert after[0] == max(1, before[-1] - 1)
+    assert before
+    assert after
+    assert after[0] == max(1, (before[-1] or 1) - 1)
 
 
 def test_an_over_reaching_runner_never_climbs_a_rung(
