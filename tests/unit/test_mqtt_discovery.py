@@ -20,7 +20,7 @@ from hiitd.mqtt.discovery import (
 )
 from hiitd.mqtt.payloads import encode
 from hiitd.mqtt.topics import Topics
-from hiitd.plan.ladders import LADDERS, plan_names, plan_workout
+from hiitd.plan.ladders import EASY_MAX, EASY_MIN, EASY_STEP, LADDERS, plan_names, plan_workout
 from hiitd_drivers.samples import Role
 
 TOPICS = Topics("hiitd", "alex")
@@ -192,18 +192,20 @@ def test_start_next_sends_next_and_the_select_can_list_every_plan_workout() -> N
     assert set(ACTIONS) >= {"start", "checkin"}
     nxt = _doc()["components"]["start_next"]
     assert (nxt["command_topic"], nxt["payload_press"]) == ("hiitd/alex/cmd/start", "next")
-    names = plan_names(30)
+    names = plan_names()
     assert "plan-intervals-12" in names
-    assert names[-1] == "plan-easy-30"
-    assert len(names) == sum(len(ladder) for ladder in LADDERS.values()) + 1
+    assert {"plan-easy-10", "plan-easy-35", "plan-easy-120"} <= set(names)
+    assert names[-1] == "plan-easy-120"
+    easy = len(range(EASY_MIN, EASY_MAX + 1, EASY_STEP))
+    assert len(names) == sum(len(ladder) for ladder in LADDERS.values()) + easy
     assert _doc(workouts=[*WORKOUTS, *names])["components"]["workout"]["options"][-1] == (
-        "plan-easy-30"
+        "plan-easy-120"
     )
 
 
 def test_every_plan_workout_name_can_be_started() -> None:
     """Each name the select offers for the plan resolves to a workout (cmd/workout can set it)."""
-    for name in plan_names(45):
+    for name in plan_names():
         assert plan_workout(name).name == name
 
 

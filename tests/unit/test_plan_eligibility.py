@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from plan_rig import CFG, MON1, hiit, steady, wall
+from plan_rig import CFG, MON1, steady, wall
 
 from hiitd.errors import ConfigError
 from hiitd.plan import Kind, PlanConfig, recommend_next
@@ -72,7 +72,11 @@ def test_another_yes_means_no_hiit(answer: str) -> None:
     assert not gate.hiit_allowed
     rec = _next(gate)
     assert rec.kind is Kind.EASY
-    assert rec.workout == "plan-easy-30"
+    assert rec.workout is not None
+    # An easy run of about the HIIT session's length, within the week's time left.
+    minutes = int(rec.workout.removeprefix("plan-easy-"))
+    assert rec.week is not None
+    assert 10 <= minutes <= min(35, rec.week["left_min"])
     assert rec.why[0].startswith("easy run instead: no high-intensity sessions until a doctor")
 
 
@@ -179,15 +183,14 @@ def test_screening_from_a_file(tmp_path: Path) -> None:
     assert s.plan.easy_days_after_break == 5
 
 
-def test_the_age_spacing_holds_the_next_hiit_back() -> None:
-    """From 50 (or unknown age) 72 h between HIIT sessions: 60 h after the last, an easy run."""
-    history = [hiit(MON1, Kind.INTERVALS, 1)]
-    now = history[0].start_wall + 60 * 3600.0  # Thursday 06:00
-    today = MON1 + timedelta(days=3)
-    young = recommend_next(history, [], CFG, today, now, gate=_gate(age=35))
-    older = recommend_next(history, [], CFG, today, now, gate=_gate(age=55))
-    assert young.kind in {Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT}
-    assert older.kind is Kind.EASY
-    assert "at least 72 h apart" in older.why[0]
-    unknown = recommend_next(history, [], CFG, today, now, gate=_gate(age=None))
-    assert unknown.kind is Kind.EASY
+def test_the_age_spacing_is_72_h_from_50_or_with_no_age() -> None:
+    """From 50, or with no age, the planner is given 72 h between HIIT sessions (48 h else).
+
+    The planner's own spacing by age is tested in test_plan_recommend; the gate only
+    raises the setting (the larger wins), so an unknown age is spaced as an older one.
+    """
+    assert _gate(age=35).spaced(CFG).min_hours_between_hiit == 48
+    assert _gate(age=55).spaced(CFG).min_hours_between_hiit == 72
+    assert _gate(age=None).spaced(CFG).min_hours_between_hiit == 72
+    wider = CFG.model_copy(update={"min_hours_between_hiit": 96.0})
+    assert _gate(age=55).spaced(wider).min_hours_between_hiit == 96

@@ -92,7 +92,7 @@ def test_cli_checkin_then_plan_next_and_history(
     assert doc["readiness"]["status"] == "unknown"  # no baseline after one check-in
     assert main(["plan", "next", "--json"]) == 0
     nxt = json.loads(capsys.readouterr().out)
-    assert nxt["workout"] == "plan-intervals-1"
+    assert nxt["workout"] == "plan-strides-1"  # a beginner: strides before intervals
     assert nxt["readiness"] == "unknown"
     # No session yet: the default questionnaire's 60 min at RPE 3 (180/7 AU a day) stood
     # in until yesterday; today is empty, so the acute EWMA keeps 3/4, the chronic 27/29.

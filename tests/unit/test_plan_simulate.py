@@ -131,7 +131,9 @@ def test_illness_is_reported_so_the_plan_says_no_running_then_easy_days(tmp_path
     by_day = {s["day"]: s["kind"] for s in week["sessions"]}
     assert not {1, 2} & set(by_day)
     assert {by_day[d] for d in (3, 4, 5) if d in by_day} == {"easy"}
-    assert {3, 4, 5} <= set(by_day)
+    assert by_day.get(3) == "easy", (
+        "back to running the day reported ok (rest days follow the week)"
+    )
 
 
 def test_effort_below_the_target_lowers_work_compliance(tmp_path: Path) -> None:

@@ -142,7 +142,8 @@ def test_example_config_documents_every_coach_threshold() -> None:
 
 
 def test_example_config_documents_every_plan_key() -> None:
-    """Every [plan] and [plan.screening] key, and athlete.beta_blockers, in the example."""
+    """Every [plan] and [plan.screening] key, and athlete.beta_blockers, in the example
+    configuration and in configuration.md's tables."""
     from hiitd.plan.plan_config import PlanConfig, Screening  # noqa: PLC0415
 
     text = (ROOT / "config" / "hiitd.example.toml").read_text(encoding="utf-8")
@@ -150,6 +151,8 @@ def test_example_config_documents_every_plan_key() -> None:
     missing = [k for k in keys if k != "screening" and f"{k} = " not in text]
     assert missing == []
     assert "[plan.screening]" in text
+    docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert [k for k in keys if k != "screening" and f"| `{k}` |" not in docs] == []
     assert load_settings(ROOT / "config" / "hiitd.example.toml").plan == PlanConfig()
 
 
@@ -167,3 +170,19 @@ def test_state_directory_is_read_at_load_time(
     assert load_settings().storage.state_dir == tmp_path / "one"
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "two"))
     assert load_settings().storage.state_dir == tmp_path / "two"
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("days_per_week = 9", "days_per_week"),
+        ("max_four_week_ratio = 3.0", "max_four_week_ratio"),
+        ("deload_volume = 0.2", "deload_volume"),
+        ("min_hours_between_hiit_older = -1", "min_hours_between_hiit_older"),
+        ("break_restart = 1.5", "break_restart"),
+    ],
+)
+def test_a_bad_plan_value_names_its_key(tmp_path: Path, line: str, key: str) -> None:
+    """An out-of-range [plan] value stops start-up with the key's name."""
+    with pytest.raises(ConfigError, match=rf"plan\.{key}"):
+        load_settings(write(tmp_path, f"[plan]\n{line}\n"))

@@ -47,6 +47,8 @@ HOURS_BETWEEN_HIIT = 48.0
 HOURS_BETWEEN_HIIT_OLDER = 72.0
 BETA_BLOCKER_REASON = BETA_BLOCKERS  # the coach's reason (coach/compliance.py)
 _DAY_S = 86400.0
+# Running time the week keeps for each quality session (recommend.py plans with it).
+QUALITY_SESSION_MIN = 35.0
 
 # The screening answers in the order they are said, with the words for them.
 _STOP = {
@@ -273,13 +275,31 @@ def gated(gate: Gate, planned: Recommendation, cfg: PlanConfig) -> Recommendatio
     later = max(planned.hiit_not_before or 0.0, gate.hiit_not_before or 0.0) or None
     if planned.kind not in HIIT:  # easy, rest or run/walk: allowed, said why no HIIT
         return replace(planned, why=[*planned.why, *gate.reasons, *notes], hiit_not_before=later)
+    # The HIIT session's place in the week, as an easy run of about its length
+    # (the time the week kept for it), within what the week has left today.
+    left = float((planned.week or {}).get("left_min", cfg.easy_run_min))
+    minutes = min(float(cfg.easy_run_min), QUALITY_SESSION_MIN, left)
+    m = int(minutes // ladders.EASY_STEP) * ladders.EASY_STEP
+    if m < ladders.EASY_MIN:
+        return Recommendation(
+            workout=None,
+            level=None,
+            kind=Kind.REST,
+            why=[f"rest instead: {gate.reasons[0]}", *gate.reasons[1:], *notes],
+            flags=planned.flags,
+            description="rest",
+            deload=planned.deload,
+            hiit_not_before=later,
+            week=planned.week,
+        )
     return Recommendation(
-        workout=ladders.easy_name(cfg.easy_run_min),
+        workout=ladders.easy_name(m),
         level="beginner",
         kind=Kind.EASY,
         why=[f"easy run instead: {gate.reasons[0]}", *gate.reasons[1:], *notes],
         flags=planned.flags,
-        description=f"{cfg.easy_run_min} min easy, conversational",
+        description=f"{m} min easy, conversational",
         deload=planned.deload,
         hiit_not_before=later,
+        week=planned.week,
     )

@@ -8,8 +8,14 @@ of work time, before intensity". Each rung adds one or two reps, 10-35 % more
 work time; the biggest jumps are on the beginner rungs, where the absolute
 work is a few minutes.
 
+Entry rungs are never maximal: the hills ladder starts with hill strides
+(controlled, not all-out) before the maximal hill sprints, and the circuit with
+a core and strength round without jumps or bounds before the plyometric
+circuit (``Rung.entry``: a new user starts only on such a rung).
+
 Rungs run as catalogue workouts named ``plan-<protocol>-<step>`` (and the easy
-run as ``plan-easy-<minutes>``): ``plan_workout(name)`` builds them.
+run as ``plan-easy-<minutes>``, any length from ``EASY_MIN`` to ``EASY_MAX``
+minutes): ``plan_workout(name)`` builds them.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from hiitd.coach.workout_model import Intensity, Repeat, Step, Workout
+from hiitd.coach.workout_model import Intensity, Repeat, Step, Target, Workout
 from hiitd.errors import WorkoutError
 from hiitd.plan.plan_values import Kind
-from hiitd.workouts._library_parts import EASY_HR, step
+from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, step, warmup, workout
 from hiitd.workouts.library import builtin_workouts, get_builtin
+
+EASY_MIN, EASY_MAX, EASY_STEP = 10, 120, 5  # the easy runs the plan can give, minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +40,16 @@ class Rung:
     workout: str  # built-in name
     repeats: tuple[int, ...]  # one count per top-level Repeat, in order
     level: str  # beginner, intermediate, advanced
+    entry: bool = True  # a new user may start here (False: maximal work, sprints, bounds)
 
 
 def _r(workout: str, level: str, *repeats: int) -> Rung:
     return Rung(workout, repeats, level)
+
+
+def _max(workout: str, level: str, *repeats: int) -> Rung:
+    """A rung of maximal work (sprints, bounds): reached by progression, never an entry."""
+    return Rung(workout, repeats, level, entry=False)
 
 
 B, MID, A = "beginner", "intermediate", "advanced"
@@ -70,17 +84,21 @@ LADDERS: dict[Kind, tuple[Rung, ...]] = {
         _r("tabata", A, 6),
         _r("tabata", A, 8),
     ),
+    # Short, controlled hill strides first; the maximal sprints only after them.
     Kind.HILLS: (
-        _r("hill-sprints", B, 4),
-        _r("hill-sprints", B, 6),
-        _r("hill-sprints", MID, 8),
-        _r("hill-sprints", MID, 10),
-        _r("hill-sprints", A, 12),
+        _r("hill-strides", B, 6),
+        _r("hill-strides", B, 8),
+        _max("hill-sprints", MID, 6),
+        _max("hill-sprints", MID, 8),
+        _max("hill-sprints", MID, 10),
+        _max("hill-sprints", A, 12),
     ),
+    # Core and strength without jumps first; jump squats and bounds after it.
     Kind.CIRCUIT: (
-        _r("plyo-core-circuit", B, 1),
-        _r("plyo-core-circuit", MID, 2),
-        _r("plyo-core-circuit", A, 3),
+        _r("core-strength", B, 2),
+        _max("plyo-core-circuit", MID, 1),
+        _max("plyo-core-circuit", MID, 2),
+        _max("plyo-core-circuit", A, 3),
     ),
 }
 
@@ -93,15 +111,22 @@ def rung(kind: Kind, step_no: int) -> Rung:
     return ladder[min(max(step_no, 1), len(ladder)) - 1]
 
 
-def entry_step(kind: Kind, experience: str) -> int:
-    """Where a new user starts on ``kind``'s ladder: never above its intermediate rungs."""
+_YOUNGER = {"advanced": "intermediate", "intermediate": "beginner"}
+
+
+def entry_step(kind: Kind, experience: str, *, older: bool = False) -> int:
+    """Where a new user starts on ``kind``'s ladder: an entry rung, never above intermediate.
+
+    ``older`` (from ``PlanConfig.older_age``) starts one experience level lower.
+    """
+    if older:
+        experience = _YOUNGER.get(experience, experience)
     ladder = LADDERS[kind]
-    levels = [r.level for r in ladder]
-    if experience in {"none", "beginner"} or MID not in levels:
-        return 1
-    first_i = levels.index(MID) + 1
-    last_i = len(levels) - levels[::-1].index(MID)
-    return first_i if experience == "intermediate" else last_i
+    allowed = [n for n, r in enumerate(ladder, 1) if r.entry and r.level != A]
+    mids = [n for n in allowed if ladder[n - 1].level == MID]
+    if experience in {"none", "beginner"} or not mids:
+        return allowed[0]
+    return mids[0] if experience == "intermediate" else mids[-1]
 
 
 def plan_name(kind: Kind, step_no: int) -> str:
@@ -114,12 +139,12 @@ def easy_name(minutes: int) -> str:
     return f"plan-easy-{minutes}"
 
 
-def plan_names(easy_run_min: int) -> list[str]:
-    """Every workout name the plan can recommend: each ladder's rungs and the easy run."""
+def plan_names() -> list[str]:
+    """Every workout name the plan can recommend: each ladder's rungs and the easy runs."""
     rungs = [
         plan_name(kind, n) for kind, ladder in LADDERS.items() for n in range(1, len(ladder) + 1)
     ]
-    return [*rungs, easy_name(easy_run_min)]
+    return [*rungs, *(easy_name(m) for m in range(EASY_MIN, EASY_MAX + 1, EASY_STEP))]
 
 
 def locate(workout: str | None) -> tuple[Kind, int] | None:
@@ -154,7 +179,7 @@ def describe(r: Rung) -> str:
 def rung_workout(kind: Kind, step_no: int) -> Workout:
     """The workout of a rung: the built-in with its repeat counts set."""
     r = rung(kind, step_no)
-    base = get_builtin(r.workout)
+    base = _PLAN_ONLY[r.workout] if r.workout in _PLAN_ONLY else get_builtin(r.workout)
     counts = iter(r.repeats)
     items: list[Step | Repeat] = []
     for item in base.items:
@@ -195,9 +220,70 @@ def plan_workout(name: str) -> Workout:
     """A plan workout by catalogue name; WorkoutError when it is not one."""
     if m := re.match(r"^plan-easy-(\d{1,3})$", name):
         minutes = int(m[1])
-        if 10 <= minutes <= 120:
+        if EASY_MIN <= minutes <= EASY_MAX:
             return easy_workout(minutes)
     found = locate(name) if _PLAN_NAME.match(name) else None
     if found is None:
         raise WorkoutError(f"no plan workout {name!r}")
     return rung_workout(*found)
+
+
+def _hill_strides() -> Workout:
+    # Strides up a gentle slope: quick and tall at a controlled effort, not a sprint
+    # (heart rate a ceiling, as for the sprints); the entry to the hills ladder.
+    return workout(
+        "hill-strides",
+        "Hill strides",
+        B,
+        "15 min easy, then 6 x 15 s controlled uphill strides (not a sprint), walk back down",
+        (
+            warmup(900),
+            Repeat(
+                6,
+                (
+                    step(
+                        Intensity.ACTIVE,
+                        15,
+                        hr(None, 90),
+                        "Hill stride",
+                        "Hill stride: quick and tall, strong but controlled, not a sprint",
+                    ),
+                    step(Intensity.RECOVERY, 75, Target(), "Walk back", "Walk back down"),
+                ),
+            ),
+            cooldown(600),
+        ),
+        tags=("hills", "form"),
+    )
+
+
+_CORE = (
+    ("Squats", 30, "Squats: sit back, chest up, no jump"),
+    ("Plank", 30, "Plank: on the forearms, straight line, squeeze the glutes"),
+    ("Lunges", 30, "Lunges: step forward, back knee low, alternate legs"),
+    ("Side plank left", 20, "Side plank left: on the left forearm, hips high"),
+    ("Side plank right", 20, "Side plank right: on the right forearm, hips high"),
+    ("Glute bridge", 30, "Glute bridge: on your back, hips up, hold a second at the top"),
+)
+
+
+def _core_strength() -> Workout:
+    steps: list[Step | Repeat] = []
+    for name, seconds, cue in _CORE:
+        steps.append(step(Intensity.ACTIVE, seconds, hr(None, 80), name, cue))
+        steps.append(step(Intensity.REST, 30, Target(), "Rest", "Rest, next exercise coming"))
+    return workout(
+        "core-strength",
+        "Core and strength",
+        B,
+        "2 rounds of squats, lunges, planks and glute bridges: no jumps, no bounds",
+        (warmup(600), Repeat(2, tuple(steps)), cooldown(300, "Walk, then stretch")),
+        tags=("strength", "core"),
+    )
+
+
+# Rung workouts that exist only in the plan (not in the built-in library).
+_PLAN_ONLY: dict[str, Workout] = {
+    "hill-strides": _hill_strides(),
+    "core-strength": _core_strength(),
+}

@@ -100,16 +100,61 @@ class PlanConfig(BaseModel):
         ),
     )
 
-    # ------------------------------------------------------------- guard rails
-    max_hiit_per_week: int = Field(2, ge=0, le=7, description="HIIT sessions in any 7 days.")
-    min_hours_between_hiit: float = Field(48.0, ge=0, le=168)
+    # -------------------------------------------------------------- the week
+    days_per_week: int = Field(
+        3, ge=2, le=7, description="Training days a week (runs and the strength circuit)."
+    )
     max_weekly_increase: float = Field(
-        0.10, ge=0, le=1, description="Weekly load up at most this fraction: else no progression."
+        0.10,
+        ge=0,
+        le=1,
+        description="Weekly running time (rolling 7 days) grows at most this fraction, or "
+        "max_weekly_increase_min, whichever is larger, over the 7 days before.",
     )
+    max_weekly_increase_min: float = Field(
+        10.0, ge=0, le=60, description="...or at most this many minutes, whichever is larger."
+    )
+    max_four_week_ratio: float = Field(
+        1.3,
+        ge=1,
+        le=2,
+        description="Weekly running time never above this x the mean of the four weeks before.",
+    )
+    min_weekly_run_min: float = Field(
+        30.0,
+        ge=0,
+        le=120,
+        description="Weekly running time always allowed (a non-runner's first weeks start here).",
+    )
+    deload_volume: float = Field(
+        0.75, ge=0.5, le=0.9, description="A deload week's running time, fraction of its budget."
+    )
+    easy_run_min: int = Field(
+        60, ge=10, le=120, description="The longest easy run; shorter when the budget is smaller."
+    )
+    continuous_run_min: float = Field(
+        20.0,
+        ge=10,
+        le=40,
+        description="A new runner runs this long continuously, twice, before strides and HIIT.",
+    )
+
+    # ------------------------------------------------------------------- HIIT
+    max_hiit_per_week: int = Field(2, ge=0, le=7, description="HIIT sessions in any 7 days.")
+    first_hiit_weeks: int = Field(
+        4, ge=0, le=12, description="Weeks from the first HIIT session with at most one a week."
+    )
+    min_hours_between_hiit: float = Field(48.0, ge=0, le=168)
+    older_age: int = Field(
+        50, ge=18, le=100, description="From this age: more hours between HIIT, lower entry."
+    )
+    min_hours_between_hiit_older: float = Field(72.0, ge=0, le=168)
     max_two_week_increase: float = Field(
-        0.30, ge=0, le=3, description="Hard stop: load up more than this over two weeks."
+        0.30, ge=0, le=3, description="Red flag: load (AU) up more than this over two weeks."
     )
-    acwr_low: float = Field(0.8, gt=0, le=2, description="Acute:chronic ratio kept above this.")
+    acwr_low: float = Field(
+        0.8, gt=0, le=2, description="Below this the ratio reads as detraining (no flag)."
+    )
     acwr_high: float = Field(1.3, gt=0, le=3, description="Above this: hold, do not progress.")
     acwr_red: float = Field(1.5, gt=0, le=5, description="Above this: red flag, easy or rest.")
     monotony_red: float = Field(2.0, gt=0, le=10, description="Foster's monotony red flag.")
@@ -120,7 +165,24 @@ class PlanConfig(BaseModel):
         60.0, gt=50, le=100, description="'Most of the time in target': this % of scored time."
     )
     max_rpe_to_progress: int = Field(7, ge=0, le=10)
+    too_hard_rpe: int = Field(
+        9, ge=1, le=10, description="A session rated this or higher was too hard: hold."
+    )
     sessions_to_progress: int = Field(2, ge=1, le=5)
+
+    # --------------------------------------------------------- after a break
+    break_days: int = Field(
+        10, ge=5, le=27, description="This many days without running: one rung back."
+    )
+    break_restart: float = Field(
+        0.75, ge=0.5, le=1, description="...and restart at this fraction of the weekly volume."
+    )
+    long_break_days: int = Field(
+        28, ge=14, le=120, description="This many days without running: two rungs back..."
+    )
+    long_break_restart: float = Field(
+        0.5, ge=0.3, le=1, description="...and restart at this fraction of the weekly volume."
+    )
 
     # --------------------------------------------------------------- readiness
     baseline_days: int = Field(60, ge=14, le=365, description="Readiness baseline window.")
@@ -150,10 +212,11 @@ class PlanConfig(BaseModel):
         description="RPE assumed for the seed's easy runs, and for an unrated run without HRSS "
         "or a known workout.",
     )
-    easy_run_min: int = Field(30, ge=10, le=120, description="The easy run given instead.")
 
     @model_validator(mode="after")
     def _check_order(self) -> PlanConfig:
         if not self.acwr_low < self.acwr_high <= self.acwr_red:
             raise ValueError("need acwr_low < acwr_high <= acwr_red")
+        if not self.break_days < self.long_break_days:
+            raise ValueError("need break_days < long_break_days")
         return self

@@ -110,6 +110,7 @@ class Recommendation:
     description: str | None = None
     deload: bool = False
     hiit_not_before: float | None = None  # Unix seconds, when spacing holds the next HIIT back
+    week: dict[str, Any] | None = None  # the week's running budget (week_plan.WeekBudget)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready (``hiitd plan next --json``, ``<base>/plan/next``)."""
@@ -123,6 +124,7 @@ class Recommendation:
             "description": self.description,
             "deload": self.deload,
             "hiit_not_before": self.hiit_not_before,
+            "week": self.week,
             "why": list(self.why),
             "flags": [f.to_payload() for f in self.flags],
         }

@@ -45,6 +45,7 @@ from hiitd.plan.eligibility import HealthState, HealthStatus, evaluate
 from hiitd.plan.ladders import plan_workout
 from hiitd.plan.plan_values import Checkin, Kind
 from hiitd.plan.recommend import HIIT_KINDS, recommend_next
+from hiitd.plan.week_plan import running_minutes
 from hiitd.plansim.session_run import run_session
 from hiitd.store.plan_history import entry_of
 from hiitd.store.rows import SessionRow
@@ -110,13 +111,18 @@ class SimWeek:
 
     @property
     def run_minutes(self) -> float:
-        """Moving minutes of the running sessions (all but the strength circuit)."""
-        return sum(s.minutes for s in self.sessions if s.kind not in STRENGTH_KINDS)
+        """Running minutes as the planner counts them (``week_plan.running_minutes``): moving
+        minutes of all but the strength circuit, of a run/walk its runs only."""
+        return sum(
+            running_minutes(s.entry) if s.entry is not None else s.minutes
+            for s in self.sessions
+            if s.kind not in STRENGTH_KINDS
+        )
 
     @property
     def hiit_sessions(self) -> int:
-        """Interval, hill and stride sessions."""
-        return sum(1 for s in self.sessions if s.kind in HIIT_KINDS - STRENGTH_KINDS)
+        """Interval and hill sessions (what the weekly HIIT cap counts; not strides)."""
+        return sum(1 for s in self.sessions if s.kind in HIIT_KINDS)
 
     @property
     def strength_sessions(self) -> int:
@@ -252,7 +258,13 @@ class _Runner:
             now_wall=session_wall,
         )
         rec = recommend_next(
-            self.history, self.checkins, self.persona.plan, today, session_wall, gate=gate
+            self.history,
+            self.checkins,
+            self.persona.plan,
+            today,
+            session_wall,
+            age=self.persona.athlete.age,
+            gate=gate,
         )
         self.flags.setdefault(week, set()).update(f.code for f in rec.flags)
         trimp = 0.0

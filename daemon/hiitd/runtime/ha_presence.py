@@ -123,7 +123,7 @@ def discovery_message(
         athlete_name=settings.athlete.name,
         version=__version__,
         # The plan's rungs too: plan/next recommends them and the select must show them.
-        workouts=[*catalog.names(), *plan_names(settings.plan.easy_run_min)],
+        workouts=[*catalog.names(), *plan_names()],
         roles=roles,
     )
     return DiscoveryMessage(

@@ -191,7 +191,13 @@ def next_session(
     today = local_day(now_wall)
     gate = None if athlete is None else eligibility(store.path.parent, cfg, athlete, now_wall)[0]
     return recommend_next(
-        history(store), checkins(store, today, cfg), cfg, today, now_wall, gate=gate
+        history(store),
+        checkins(store, today, cfg),
+        cfg,
+        today,
+        now_wall,
+        age=None if athlete is None else athlete.age,
+        gate=gate,
     )
 
 
@@ -214,7 +220,8 @@ def next_payload(
     gate, health = (
         (None, None) if athlete is None else eligibility(store.path.parent, cfg, athlete, now_wall)
     )
-    rec = recommend_next(past, ins, cfg, today, now_wall, gate=gate)
+    age = None if athlete is None else athlete.age
+    rec = recommend_next(past, ins, cfg, today, now_wall, age=age, gate=gate)
     load = load_days(past, cfg, today)[-1]
     ready = readiness(ins, cfg, today)
     doc = {
