@@ -10,8 +10,9 @@ import pytest
 from plan_rig import CFG, MON1, checkins, easy, follow, hiit, routine, wall, weekly_minutes
 
 from hiitd.plan import Kind, PlanConfig, recommend_next
-from hiitd.plan.ladders import LADDERS, entry_step
+from hiitd.plan.ladders import LADDERS, entry_step, rung_workout
 from hiitd.plan.week_plan import planned_minutes
+from hiitd.workouts.library import foot_contacts
 
 WEEK5 = MON1 + timedelta(days=28)  # the Monday after four weeks of routine
 MID = PlanConfig(experience="intermediate", weekly_running_min=120.0)
@@ -85,6 +86,19 @@ def test_a_deload_week_keeps_the_rung_and_cuts_the_volume() -> None:
 
 
 # ----------------------------------------------------------- intensity steps
+
+
+def test_plyometric_volume_grows_gradually_along_the_strength_ladder() -> None:
+    """Strength without jumps first; then foot contacts grow by one round (<= 60) a rung, and
+    start lower again when the exercises get harder (jumps and bounds, then one leg)."""
+    ladder = LADDERS[Kind.CIRCUIT]
+    contacts = [foot_contacts(rung_workout(Kind.CIRCUIT, n)) for n in range(1, len(ladder) + 1)]
+    assert contacts[:2] == [0, 0]
+    assert contacts == [0, 0, 40, 80, 120, 56, 112, 56, 112]
+    for n, (a, b) in enumerate(itertools.pairwise(contacts)):
+        same_workout = ladder[n].workout == ladder[n + 1].workout
+        assert b - a <= 60 if same_workout else b <= a or a == 0
+    assert not ladder[0].workout.startswith("plyo")
 
 
 def test_entry_rungs_are_never_maximal_and_older_runners_start_lower() -> None:

@@ -93,12 +93,20 @@ LADDERS: dict[Kind, tuple[Rung, ...]] = {
         _max("hill-sprints", MID, 10),
         _max("hill-sprints", A, 12),
     ),
-    # Core and strength without jumps first; jump squats and bounds after it.
+    # Strength without jumps first, then plyometrics dosed in foot contacts
+    # (workouts.library.FOOT_CONTACTS): low two-footed hops 40, 80, 120 a session,
+    # then jumps and bounds (56, 112), single-leg hops last (56, 112). When the
+    # intensity steps up, the contacts start lower again.
     Kind.CIRCUIT: (
-        _r("core-strength", B, 2),
+        _r("strength-basics", B, 1),
+        _r("strength-basics", B, 2),
+        _r("plyo-low", B, 1),
+        _r("plyo-low", B, 2),
+        _r("plyo-low", MID, 3),
         _max("plyo-core-circuit", MID, 1),
         _max("plyo-core-circuit", MID, 2),
-        _max("plyo-core-circuit", A, 3),
+        _max("plyo-single-leg", A, 1),
+        _max("plyo-single-leg", A, 2),
     ),
 }
 
@@ -257,33 +265,7 @@ def _hill_strides() -> Workout:
     )
 
 
-_CORE = (
-    ("Squats", 30, "Squats: sit back, chest up, no jump"),
-    ("Plank", 30, "Plank: on the forearms, straight line, squeeze the glutes"),
-    ("Lunges", 30, "Lunges: step forward, back knee low, alternate legs"),
-    ("Side plank left", 20, "Side plank left: on the left forearm, hips high"),
-    ("Side plank right", 20, "Side plank right: on the right forearm, hips high"),
-    ("Glute bridge", 30, "Glute bridge: on your back, hips up, hold a second at the top"),
-)
-
-
-def _core_strength() -> Workout:
-    steps: list[Step | Repeat] = []
-    for name, seconds, cue in _CORE:
-        steps.append(step(Intensity.ACTIVE, seconds, hr(None, 80), name, cue))
-        steps.append(step(Intensity.REST, 30, Target(), "Rest", "Rest, next exercise coming"))
-    return workout(
-        "core-strength",
-        "Core and strength",
-        B,
-        "2 rounds of squats, lunges, planks and glute bridges: no jumps, no bounds",
-        (warmup(600), Repeat(2, tuple(steps)), cooldown(300, "Walk, then stretch")),
-        tags=("strength", "core"),
-    )
-
-
 # Rung workouts that exist only in the plan (not in the built-in library).
 _PLAN_ONLY: dict[str, Workout] = {
     "hill-strides": _hill_strides(),
-    "core-strength": _core_strength(),
 }
