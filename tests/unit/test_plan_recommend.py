@@ -11,7 +11,7 @@ from plan_rig import CFG, MON1, checkins, easy, follow, hiit, routine, wall, wee
 
 from hiitd.plan import Kind, PlanConfig, recommend_next
 from hiitd.plan.ladders import LADDERS, entry_step, rung_workout
-from hiitd.plan.week_plan import planned_minutes
+from hiitd.plan.week_plan import planned_minutes, week_budget
 from hiitd.workouts.library import foot_contacts
 
 WEEK5 = MON1 + timedelta(days=28)  # the Monday after four weeks of routine
@@ -289,3 +289,27 @@ def test_a_new_user_trips_no_guard_rail_in_the_first_weeks() -> None:
     for cfg in (CFG, MID, PlanConfig(experience="none", weekly_running_min=0)):
         recs, _ = follow(cfg, 4)
         assert not [f.code for r in recs for f in r.flags if f.severity == "red"], cfg
+
+
+def test_a_deload_never_cuts_below_the_starting_volume() -> None:
+    """A new runner's deload week keeps the always-allowed 30 min; a bigger week is cut."""
+    new = PlanConfig(experience="none", weekly_running_min=0.0)
+    small = [easy(MON1 + timedelta(days=d), 5) for d in (0, 2, 4)]
+    monday = MON1 + timedelta(days=7)
+    plain = week_budget(small, new, monday, deload=False)
+    cut = week_budget(small, new, monday, deload=True)
+    assert plain.target == pytest.approx(new.min_weekly_run_min)
+    assert cut.target == pytest.approx(new.min_weekly_run_min)
+    big = [easy(MON1 + timedelta(days=d), 40) for d in (0, 2, 4)]
+    full = week_budget(big, CFG, monday, deload=False)
+    lighter = week_budget(big, CFG, monday, deload=True)
+    assert full.target * CFG.deload_volume > CFG.min_weekly_run_min
+    assert lighter.target == pytest.approx(full.target * CFG.deload_volume)
+
+
+def test_a_new_runners_first_strides_session_is_short() -> None:
+    """The first strides rungs start after 10 min of easy running (about 21 min in all)."""
+    first = rung_workout(Kind.STRIDES, 1)
+    timed = sum(p.step.duration.value or 0.0 for p in first.expand()) / 60.0
+    assert 20 <= timed <= 22
+    assert LADDERS[Kind.STRIDES][0].level == "beginner"

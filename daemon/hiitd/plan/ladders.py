@@ -24,10 +24,11 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from hiitd.coach.daniels import MILE_M
 from hiitd.coach.workout_model import Intensity, Repeat, Step, Target, Workout
 from hiitd.errors import WorkoutError
 from hiitd.plan.plan_values import Kind
-from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, step, warmup, workout
+from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, race, step, warmup, workout
 from hiitd.workouts.library import builtin_workouts, get_builtin
 
 EASY_MIN, EASY_MAX, EASY_STEP = 10, 120, 5  # the easy runs the plan can give, minutes
@@ -62,8 +63,11 @@ LADDERS: dict[Kind, tuple[Rung, ...]] = {
         _r("run-walk-beginner", B, 10),
         _r("run-walk-beginner", B, 12),
     ),
+    # Short strides sessions first (10 min easy): a new runner's week has room for
+    # them long before it has room for the 20 minutes before the full session's.
     Kind.STRIDES: (
-        _r("strides", B, 4),
+        _r("strides-short", B, 4),
+        _r("strides-short", B, 6),
         _r("strides", B, 6),
         _r("strides", B, 8),
         _r("strides", MID, 10),
@@ -265,7 +269,37 @@ def _hill_strides() -> Workout:
     )
 
 
+def _strides_short() -> Workout:
+    # The built-in strides session with 10 minutes of easy running before the strides
+    # instead of 20: about 21 minutes with four strides.
+    return workout(
+        "strides-short",
+        "Short run + strides",
+        B,
+        "10 min easy, then 4 x 20 s strides near mile pace with 75 s walk back",
+        (
+            warmup(600, "Easy run, conversational"),
+            Repeat(
+                4,
+                (
+                    step(
+                        Intensity.ACTIVE,
+                        20,
+                        race(95, 103, MILE_M),
+                        "Stride",
+                        "Stride: quick and tall, fast but relaxed, not a sprint",
+                    ),
+                    step(Intensity.RECOVERY, 75, Target(), "Walk back", "Walk back"),
+                ),
+            ),
+            cooldown(300),
+        ),
+        tags=("speed", "form"),
+    )
+
+
 # Rung workouts that exist only in the plan (not in the built-in library).
 _PLAN_ONLY: dict[str, Workout] = {
     "hill-strides": _hill_strides(),
+    "strides-short": _strides_short(),
 }

@@ -493,6 +493,15 @@ def recommend_next(
         if share < goal <= left:
             return easy(goal, f"building a continuous run: {goal:.0f} min (5 more than before)")
         if left < goal:
+            # No room for a longer run this week: the same again (consolidating it
+            # keeps the week's running time growing), or rest when even that is too long.
+            again = min(longest, left)
+            if again >= ladders.EASY_MIN:
+                return easy(
+                    again,
+                    f"the week has {left:.0f} min left, not the {goal:.0f} of a longer run: "
+                    f"{again:.0f} min continuous again",
+                )
             return rest(
                 f"keeping the week's running time ({left:.0f} min left today) for a "
                 f"{goal:.0f}-minute continuous run"

@@ -216,9 +216,14 @@ def week_budget(
     target, why = window_cap(mins, cfg, monday + timedelta(days=6), restart, was_deload)
     if restart is not None and restart.back >= monday:
         target = max(target, restart.volume)
-    if deload:
-        target *= cfg.deload_volume
-        why.append(f"deload week: {100 * cfg.deload_volume:.0f} % of it")
+    if deload and target > cfg.min_weekly_run_min:
+        # Never below the always-allowed starting volume: a new runner's 30 minutes
+        # are no load to recover from, and cutting them stalls the weeks after.
+        target = max(cfg.min_weekly_run_min, target * cfg.deload_volume)
+        why.append(
+            f"deload week: {100 * cfg.deload_volume:.0f} % of it "
+            f"(at least {cfg.min_weekly_run_min:g} min)"
+        )
     rolling, _ = window_cap(mins, cfg, today, restart, was_deload)
     first = min((e.day for e in past), default=today)
     if today - timedelta(days=6) < first:
