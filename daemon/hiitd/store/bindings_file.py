@@ -8,16 +8,16 @@ devices in ``/etc/hiitd/hiitd.toml``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hiitd.errors import ConfigError
+from hiitd.store.json_file import write_atomic
 from hiitd_drivers.samples import Role
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hiitd.settings import Settings
 
 FILE_NAME = "bindings.json"
@@ -61,16 +61,9 @@ def load(state_dir: Path) -> dict[Role, StoredBinding]:
 
 def save(state_dir: Path, bindings: dict[Role, StoredBinding]) -> Path:
     """Write the bindings atomically (a power cut never leaves half a file)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / FILE_NAME
     data = {role.value: asdict(b) for role, b in sorted(bindings.items()) if not b.empty}
-    fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=".bindings.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    Path(tmp).replace(path)
+    write_atomic(path, data, indent=2)
     return path
 
 

@@ -11,15 +11,16 @@ and treated as "nothing reported" (ok), and a report that cannot be kept is a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from hiitd.errors import StoreError
 from hiitd.plan.eligibility import HealthReport, HealthState, HealthStatus
+from hiitd.store.json_file import write_atomic
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = structlog.get_logger(__name__)
 FILE_NAME = "health.json"
@@ -63,13 +64,7 @@ def save(state_dir: Path, state: HealthState) -> None:
         "history": [r.to_payload() for r in state.history[-MAX_REPORTS:]],
     }
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=".health.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(state_dir / FILE_NAME)
+        write_atomic(state_dir / FILE_NAME, doc)
     except OSError as exc:
         where = state_dir / FILE_NAME
         raise StoreError(f"cannot keep the health report in {where}: {exc}") from exc

@@ -11,15 +11,16 @@ file that cannot be read is logged and treated as empty, never trusted.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from hiitd.coach.profile import AthleteProfile, with_learned_max_hr
+from hiitd.store.json_file import write_atomic
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = structlog.get_logger(__name__)
 FILE_NAME = "learned.json"
@@ -65,13 +66,7 @@ def save(state_dir: Path, learned: Learned) -> None:
     if learned.proposal is not None:
         doc["max_hr_proposal"] = learned.proposal
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=".learned.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(state_dir / FILE_NAME)
+        write_atomic(state_dir / FILE_NAME, doc)
     except OSError as exc:
         log.warning("learned_not_saved", error=str(exc))
 
