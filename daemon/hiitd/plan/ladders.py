@@ -24,12 +24,11 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from hiitd.coach.daniels import MILE_M
 from hiitd.coach.workout_model import Intensity, Repeat, Step, Target, Workout
 from hiitd.errors import WorkoutError
 from hiitd.plan.plan_values import Kind
-from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, race, step, warmup, workout
-from hiitd.workouts.library import builtin_workouts, get_builtin
+from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, step, warmup, workout
+from hiitd.workouts.library import builtin_workouts, get_builtin, strides_session
 
 EASY_MIN, EASY_MAX, EASY_STEP = 10, 120, 5  # the easy runs the plan can give, minutes
 
@@ -269,37 +268,9 @@ def _hill_strides() -> Workout:
     )
 
 
-def _strides_short() -> Workout:
-    # The built-in strides session with 10 minutes of easy running before the strides
-    # instead of 20: about 21 minutes with four strides.
-    return workout(
-        "strides-short",
-        "Short run + strides",
-        B,
-        "10 min easy, then 4 x 20 s strides near mile pace with 75 s walk back",
-        (
-            warmup(600, "Easy run, conversational"),
-            Repeat(
-                4,
-                (
-                    step(
-                        Intensity.ACTIVE,
-                        20,
-                        race(95, 103, MILE_M),
-                        "Stride",
-                        "Stride: quick and tall, fast but relaxed, not a sprint",
-                    ),
-                    step(Intensity.RECOVERY, 75, Target(), "Walk back", "Walk back"),
-                ),
-            ),
-            cooldown(300),
-        ),
-        tags=("speed", "form"),
-    )
-
-
 # Rung workouts that exist only in the plan (not in the built-in library).
 _PLAN_ONLY: dict[str, Workout] = {
     "hill-strides": _hill_strides(),
-    "strides-short": _strides_short(),
+    # The strides session with 10 minutes of easy running first instead of 20.
+    "strides-short": strides_session("strides-short", "Short run + strides", 10, 4),
 }

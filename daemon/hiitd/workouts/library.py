@@ -65,16 +65,19 @@ def _run_walk() -> Workout:
     )
 
 
-def _strides() -> Workout:
+def strides_session(
+    name: str = "strides", title: str = "Easy run + strides", easy_min: int = 20, strides: int = 6
+) -> Workout:
+    """Easy running, then strides near mile pace with a walk back (the plan's short rung too)."""
     return workout(
-        "strides",
-        "Easy run + strides",
+        name,
+        title,
         "beginner",
-        "20 min easy, then 6 x 20 s strides near mile pace with 75 s walk back",
+        f"{easy_min} min easy, then {strides} x 20 s strides near mile pace with 75 s walk back",
         (
-            warmup(1200, "Easy run, conversational"),
+            warmup(easy_min * 60, "Easy run, conversational"),
             Repeat(
-                6,
+                strides,
                 (
                     step(
                         Intensity.ACTIVE,
@@ -458,7 +461,7 @@ def builtin_workouts() -> tuple[Workout, ...]:
     """Every built-in workout, easiest first."""
     return (
         _run_walk(),
-        _strides(),
+        strides_session(),
         _hill_sprints(),
         _ten_twenty_thirty(),
         _pyramid(),
