@@ -171,3 +171,13 @@ def test_an_over_reaching_runner_never_climbs_a_rung(
     assert steps
     for ladder in steps.values():
         assert all(b <= a for a, b in itertools.pairwise(ladder)), steps
+
+
+def test_the_weeks_after_a_break_still_hold_a_hiit_session() -> None:
+    """Alex back from his two weeks off (weeks 6-7): the restart weeks are smaller, and
+    the HIIT session due is one that fits them (the other kind, or the rung below),
+    not a 10-minute easy run in its place. Weeks 9-11: the restart's 75 % is the cap."""
+    persona = load_persona(PERSONAS / "returning-runner.toml")
+    result = simulate_plan(persona, 11, seed=1)
+    assert [w.run_minutes for w in result.weeks[5:7]] == [0, 0]
+    assert [w.hiit_sessions for w in result.weeks[8:11]] == [1, 1, 1]

@@ -458,7 +458,8 @@ def recommend_next(
                     k: max((e.start_wall for e in before if e.protocol == k), default=-1.0)
                     for k in HIIT_ROTATION
                 }
-                kind = min(HIIT_ROTATION, key=lambda k: (last[k], HIIT_ROTATION.index(k)))
+                order = sorted(HIIT_ROTATION, key=lambda k: (last[k], HIIT_ROTATION.index(k)))
+                kind = order[0]
                 rec = rung_of(kind)
                 if rec.step is not None and fits(kind, rec.step):
                     rec.why.insert(0, f"HIIT: {kind.value}, the kind done longest ago")
@@ -467,6 +468,19 @@ def recommend_next(
                     f"{rec.workout} ({planned_minutes(kind, rec.step or 1):.0f} min) does not "
                     f"fit the {left:.0f} min of running left"
                 )
+                # A week with less room (a restart, a deload): the other kind, or the
+                # rung below, when it fits; a shorter session, never a longer week.
+                for other in order:
+                    alt = rung_of(other) if other is not kind else rec
+                    for n in (alt.step, (alt.step or 1) - 1):
+                        if n is not None and n >= 1 and fits(other, n):
+                            fitted = (
+                                alt
+                                if n == alt.step
+                                else _rung_rec(other, n, list(alt.why), flags, week)
+                            )
+                            fitted.why.insert(0, f"HIIT: {other.value}, one that fits: {text}")
+                            return fitted
                 blocked = (text, None)
             not_before = blocked[1]
         if st.strides and Kind.STRIDES.value not in recent:
@@ -484,7 +498,9 @@ def recommend_next(
             )
             return rec
         if blocked is not None:
-            return easy(share, f"no HIIT today: {blocked[0]}", not_before)
+            # The quality slot's time as an easy run (not the easy days' share).
+            slot = max(share, min(left, QUALITY_RESERVE_MIN))
+            return easy(slot, f"no HIIT today: {blocked[0]}", not_before)
     if st.building:
         # Fewer, longer runs: 5 minutes more than the longest continuous run so far,
         # up to continuous_run_min, while the week's time lasts.
