@@ -11,11 +11,12 @@ The planner asks this before anything else (``recommend_next(..., gate=...)``):
   yes for more advice (its follow-up pages, a doctor or a qualified exercise
   professional) before becoming much more active; hiitd stops the whole plan for the first
   three (symptoms or disease of the heart), and only the HIIT for the others.
-- **Age**. Unknown: conservative defaults (72 h between HIIT sessions), said.
-  Under 18: no HIIT plan (easy running only). From 50: 72 h between HIIT
-  sessions, else 48 h (older runners recover more slowly from high-intensity
-  work: Borges et al., J Aging Phys Act 2016; 24: 149-57, a review); the
-  plan keeps the larger of this and ``plan.min_hours_between_hiit`` (``Gate.spaced``).
+- **Age**. Unknown: conservative defaults (``plan.min_hours_between_hiit_older``,
+  72 h between HIIT sessions), said. Under 18: no HIIT plan (easy running only).
+  From ``plan.older_age`` (50) that spacing too, else ``plan.min_hours_between_hiit``
+  (48 h): older runners recover more slowly from high-intensity work (Borges et
+  al., J Aging Phys Act 2016; 24: 149-57, a review). ``Gate.spaced`` hands the
+  larger to the planner.
 - **Beta blockers** (``athlete.beta_blockers``): they blunt heart rate, so heart-rate
   zones, the HR ceiling and HRR60 are not used for coaching; pace and RPE are.
   The plan still runs; the note says why.
@@ -40,11 +41,10 @@ from hiitd.plan.plan_values import Kind, Recommendation
 if TYPE_CHECKING:
     from hiitd.plan.plan_config import PlanConfig, Screening
 
-HIIT = frozenset({Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT})
+# What a hold stops: the planner's HIIT kinds and, more cautious, strides and the
+# plyometric circuit too (fast running, jumps) until a doctor clears the runner.
+HELD_KINDS = frozenset({Kind.INTERVALS, Kind.HILLS, Kind.STRIDES, Kind.CIRCUIT})
 ADULT_AGE = 18
-OLDER_AGE = 50
-HOURS_BETWEEN_HIIT = 48.0
-HOURS_BETWEEN_HIIT_OLDER = 72.0
 BETA_BLOCKER_REASON = BETA_BLOCKERS  # the coach's reason (coach/compliance.py)
 _DAY_S = 86400.0
 # Running time the week keeps for each quality session (recommend.py plans with it).
@@ -144,7 +144,7 @@ class Gate:
     hiit_allowed: bool = True
     reasons: tuple[str, ...] = ()  # what holds the plan or HIIT back, in plain words
     notes: tuple[str, ...] = ()  # said with every recommendation, holding nothing back
-    min_hours_between_hiit: float = HOURS_BETWEEN_HIIT  # by age (unknown: the older default)
+    min_hours_between_hiit: float = 48.0  # by age (unknown: the older runner's)
     age_unknown: bool = False
     hr_coaching: bool = True  # False with beta blockers: pace and RPE instead
     hiit_not_before: float | None = None  # Unix seconds: when the easy days after ok end
@@ -207,9 +207,11 @@ def evaluate(
             f"{', '.join(hold)} (set plan.cleared = true once cleared)"
         )
 
-    hours = HOURS_BETWEEN_HIIT
+    # The plan's own spacing by age (plan.older_age, min_hours_between_hiit_older);
+    # the gate adds the case the planner cannot know: no age at all.
+    hours = cfg.min_hours_between_hiit
     if age is None:
-        hours = HOURS_BETWEEN_HIIT_OLDER
+        hours = max(hours, cfg.min_hours_between_hiit_older)
         notes.append(
             f"age unknown: conservative defaults ({hours:g} h between HIIT sessions); "
             "set athlete.age"
@@ -217,8 +219,8 @@ def evaluate(
     elif age < ADULT_AGE:
         hiit_ok = False
         reasons.append(f"under {ADULT_AGE} (age {age}): no HIIT plan, easy running only")
-    elif age >= OLDER_AGE:
-        hours = HOURS_BETWEEN_HIIT_OLDER
+    elif age >= cfg.older_age:
+        hours = max(hours, cfg.min_hours_between_hiit_older)
         notes.append(f"age {age}: at least {hours:g} h between HIIT sessions")
 
     if beta_blockers:
@@ -273,7 +275,7 @@ def gated(gate: Gate, planned: Recommendation, cfg: PlanConfig) -> Recommendatio
     if gate.hiit_allowed:
         return replace(planned, why=[*planned.why, *notes]) if notes else planned
     later = max(planned.hiit_not_before or 0.0, gate.hiit_not_before or 0.0) or None
-    if planned.kind not in HIIT:  # easy, rest or run/walk: allowed, said why no HIIT
+    if planned.kind not in HELD_KINDS:  # easy, rest or run/walk: allowed, said why no HIIT
         return replace(planned, why=[*planned.why, *gate.reasons, *notes], hiit_not_before=later)
     # The HIIT session's place in the week, as an easy run of about its length
     # (the time the week kept for it), within what the week has left today.
