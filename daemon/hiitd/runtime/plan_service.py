@@ -102,8 +102,9 @@ class PlanService:
     async def run(self) -> None:
         """Work out and publish ``plan/next`` whenever it is due (or health.json changed)."""
         while True:
-            try:
-                await asyncio.wait_for(self._due.wait(), HEALTH_POLL_S)
+            try:  # not asyncio.wait_for: on 3.11 it can lose a stop (test_cancellation.py)
+                async with asyncio.timeout(HEALTH_POLL_S):
+                    await self._due.wait()
             except TimeoutError:
                 if self._health_mtime() == self._health_seen:
                     continue
