@@ -73,10 +73,12 @@ def test_no_heart_rate_ceiling_cue() -> None:
     blocked.start()
     blocked.run(60, bpm=195)
     assert blocked.cues("safety_hr_ceiling") == []
+    assert blocked.e.snapshot(blocked.now).to_payload()["ceiling_bpm"] is None  # none shown
     plain = Rig(workout(timed(A, 600)))
     plain.start()
     plain.run(60, bpm=195)
     assert plain.cues("safety_hr_ceiling")
+    assert plain.e.snapshot(plain.now).to_payload()["ceiling_bpm"] == 190
 
 
 def _decay(t: int) -> int:

@@ -58,7 +58,7 @@ def test_a_stop_answer_means_no_plan_at_all(answer: str) -> None:
     gate = _gate(_screened(**{answer: True}))
     assert not gate.plan_allowed
     rec = _next(gate)
-    assert (rec.workout, rec.kind) == (None, Kind.REST)
+    assert (rec.workout, rec.kind) == (None, Kind.NO_PLAN)  # not "rest": nothing is planned
     assert rec.why[0].startswith("no training plan until a doctor clears you")
     assert "plan.cleared" in rec.why[0]
     assert rec.description is not None

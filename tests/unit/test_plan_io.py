@@ -64,6 +64,33 @@ def test_entry_of_reads_load_compliance_economy_and_the_rung() -> None:
     assert plan_history.entry_of(short, None) is None
 
 
+def _zones(top_s: float) -> dict[str, object]:
+    return {
+        "zones": [
+            {"zone": "4", "name": "threshold", "low": 152, "high": 170, "seconds": 900.0},
+            {"zone": "5", "name": "maximum", "low": 171, "high": 190, "seconds": top_s},
+        ],
+        "below_s": 0.0,
+        "above_s": 0.0,
+    }
+
+
+def test_an_imported_interval_run_counts_as_hiit_and_an_easy_one_does_not() -> None:
+    """A watch's run (no workout) with 6 min in HR zone 5 is HIIT for the weekly cap; with
+    2 min it is a run; a planned easy run is never HIIT, however high the heart rate."""
+    free = SessionRow("w1", None, WALL, "finished", 2400.0, None, True, None, None)
+    hard = plan_history.entry_of(free, {"moving_s": 2400.0, "hr_zones": _zones(360.0)})
+    easy = plan_history.entry_of(free, {"moving_s": 2400.0, "hr_zones": _zones(120.0)})
+    assert hard is not None
+    assert easy is not None
+    assert (hard.hiit, easy.hiit) == (True, False)
+    assert plan_history.entry_of(free, {"moving_s": 2400.0}) is not None  # no HR: a run
+    planned = dataclasses.replace(free, workout="plan-easy-40")
+    entry = plan_history.entry_of(planned, {"moving_s": 2400.0, "hr_zones": _zones(900.0)})
+    assert entry is not None
+    assert entry.hiit is False
+
+
 def test_hrr60_of_metrics_before_v3_stays_out_of_the_trend() -> None:
     """Version 2 took HRR60 during jogs (-7 bpm here): the planner's trend never sees it."""
     row = SessionRow("s1", "plan-hills-2", WALL, "finished", 1800.0, None, True, 6, None)

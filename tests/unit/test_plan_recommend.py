@@ -10,7 +10,8 @@ import pytest
 from plan_rig import CFG, MON1, checkins, easy, follow, hiit, routine, wall, weekly_minutes
 
 from hiitd.plan import Kind, PlanConfig, recommend_next
-from hiitd.plan.ladders import LADDERS, entry_step, rung_workout
+from hiitd.plan.ladders import LADDERS, easy_minutes, entry_step, rung_workout
+from hiitd.plan.recommend import training_weekdays
 from hiitd.plan.week_plan import planned_minutes, week_budget
 from hiitd.workouts.library import foot_contacts
 
@@ -129,12 +130,12 @@ def test_a_non_runner_runs_walks_then_runs_continuously_before_strides_and_hiit(
     assert kinds[0] is Kind.BASE
     first = {k: kinds.index(k) for k in set(kinds)}
     assert first[Kind.BASE] < first[Kind.EASY]
-    if Kind.STRIDES in first:
-        assert first[Kind.EASY] < first[Kind.STRIDES]
-        long_runs = [
-            e for e in history[: first[Kind.STRIDES]] if e.protocol is None and e.minutes >= 20
-        ]
-        assert len(long_runs) >= 2
+    assert Kind.STRIDES in first, "no strides in 16 weeks: the continuous runs never grew"
+    assert first[Kind.EASY] < first[Kind.STRIDES]
+    long_runs = [
+        e for e in history[: first[Kind.STRIDES]] if e.protocol is None and e.minutes >= 20
+    ]
+    assert len(long_runs) >= 2
     for k in (Kind.INTERVALS, Kind.HILLS):
         if k in first:
             assert first[Kind.STRIDES] < first[k]
@@ -162,6 +163,14 @@ def test_one_hiit_a_week_in_the_first_four_weeks_of_hiit() -> None:
     assert "at most 1 this week" in rec.why[0]
 
 
+def test_an_advanced_runner_has_had_the_first_weeks_of_hiit_already() -> None:
+    """experience advanced (regular interval training): Friday's slot is a second HIIT."""
+    history = [hiit(MON1, Kind.HILLS, 1), easy(MON1 + timedelta(days=2), 40)]
+    advanced = MID.model_copy(update={"experience": "advanced"})
+    rec = recommend_next(history, [], advanced, MON1 + timedelta(days=4))
+    assert rec.kind in {Kind.HILLS, Kind.INTERVALS}
+
+
 def test_two_hiit_a_week_after_four_weeks_strides_and_circuit_not_counted() -> None:
     """After four weeks of HIIT, Monday HIIT and Wednesday strides leave Friday's HIIT."""
     history = routine(4, step=2)
@@ -187,7 +196,17 @@ def test_hiit_48_hours_apart_and_72_from_age_50() -> None:
     old = recommend_next(history, [], MID, monday, now, age=55)
     assert old.kind not in {Kind.HILLS, Kind.INTERVALS}
     assert any("at least 72 h apart" in w for w in old.why)
-    assert old.hiit_not_before == wall(MON1 + timedelta(days=33)) + 72 * 3600
+    assert old.hiit_not_before == wall(MON1 + timedelta(days=33)) + 70 * 3600  # 2 h grace
+
+
+def test_hiit_spacing_counts_days_not_minutes() -> None:
+    """Monday's HIIT started at 18:05; Wednesday at 18:00 is 48 h apart (two days), not 47.9."""
+    history = [*routine(5, step=2)]
+    last = hiit(MON1 + timedelta(days=35), Kind.HILLS, 2)
+    history.append(dataclasses.replace(last, start_wall=last.start_wall + 300))
+    wednesday = MON1 + timedelta(days=37)
+    rec = recommend_next(history, [], MID, wednesday, wall(wednesday), age=40)
+    assert not any("h apart" in w for w in rec.why), rec.why
 
 
 # --------------------------------------------------------------- the week
@@ -219,6 +238,60 @@ def test_days_per_week_sets_the_training_days_and_rest_follows_a_run() -> None:
         monday = MON1 + timedelta(days=7 * w)
         assert sum(1 for d in days if monday <= d < monday + timedelta(days=7)) <= 3
     assert all((b - a).days >= 2 for a, b in itertools.pairwise(days))
+
+
+def test_the_same_training_days_every_week_and_a_non_runners_volume_grows() -> None:
+    """3 days are Monday, Wednesday and Friday every week (the rolling 7 days then hold
+    what the calendar week holds), and a non-runner's weekly running time keeps growing:
+    it once stalled at 20-35 min for 16 weeks."""
+    cfg = PlanConfig(experience="none", weekly_running_min=0)
+    _, history = follow(cfg, 16)
+    assert training_weekdays(3) == (0, 2, 4)
+    full = 0
+    for w in range(16):
+        monday = MON1 + timedelta(days=7 * w)
+        days = {e.day.weekday() for e in history if monday <= e.day < monday + timedelta(7)}
+        assert days <= {0, 2, 4}, (w + 1, sorted(days))
+        full += days == {0, 2, 4}
+    assert full >= 14  # a deload week may leave a day out (its time spent)
+    weeks = weekly_minutes(history, 16)
+    assert weeks[14] >= 1.5 * weeks[4], weeks  # weeks 15 and 5 (neither a deload week)
+
+
+def test_a_first_session_is_today_whatever_the_weekday() -> None:
+    thursday = MON1 + timedelta(days=3)
+    assert recommend_next([], [], MID, thursday).workout is not None
+
+
+def test_a_day_left_out_is_not_made_up_and_the_pattern_holds() -> None:
+    """Monday run, Wednesday missed: not Thursday, nor the weekend (a make-up day moved the
+    pattern on, week after week), Friday as planned, and Monday next."""
+    history = [easy(MON1, 30)]
+    for offset in (3, 5, 6):
+        held = recommend_next(history, [], MID, MON1 + timedelta(days=offset))
+        assert held.kind is Kind.REST
+        assert "a day left out is not made up" in held.why[0]
+    assert recommend_next(history, [], MID, MON1 + timedelta(days=4)).workout is not None
+    assert recommend_next(history, [], MID, MON1 + timedelta(days=7)).workout is not None
+    assert training_weekdays(2) == (0, 3)
+
+
+def test_the_first_session_after_a_pause_is_today_then_a_rest_day() -> None:
+    """Eight days without a run: Tuesday is a training day, and Wednesday (a planned day)
+    rests after it."""
+    history = [easy(MON1 - timedelta(days=7), 30)]
+    tuesday = MON1 + timedelta(days=1)
+    rec = recommend_next(history, [], MID, tuesday)
+    assert rec.workout is not None
+    history.append(easy(tuesday, 30))
+    after = recommend_next(history, [], MID, tuesday + timedelta(days=1))
+    assert after.kind is Kind.REST
+    assert "the first after a pause" in after.why[0]
+
+
+def test_easy_runs_are_whole_minutes_under_30_and_5_minute_steps_above() -> None:
+    """A new runner's 12 minutes are 20 % more than 10: rounding them to 5 stalled growth."""
+    assert [easy_minutes(m) for m in (10.0, 12.7, 29.99, 33.0, 61.0)] == [10, 12, 29, 30, 60]
 
 
 # -------------------------------------------------------------- red flags
@@ -264,10 +337,10 @@ def test_a_load_spike_never_adds_load() -> None:
 
 def test_ten_days_off_one_rung_back_and_75_percent() -> None:
     """16 days without running after weeks at step 3: intervals step 2, 75 min (of 100)."""
-    history = routine(4, step=3)
-    monday = MON1 + timedelta(days=42)
+    history = routine(5, step=3)
+    monday = MON1 + timedelta(days=49)
     rec = recommend_next(history, [], MID, monday)
-    assert (rec.kind, rec.step) == (Kind.INTERVALS, 2)
+    assert (rec.kind, rec.step) == (Kind.HILLS, 2)  # week 5's Monday was intervals
     assert any("days without running" in w for w in rec.why)
     assert rec.week is not None
     assert rec.week["restart_min"] == pytest.approx(75.0)
@@ -276,12 +349,41 @@ def test_ten_days_off_one_rung_back_and_75_percent() -> None:
 
 def test_four_weeks_off_two_rungs_back_and_half() -> None:
     """30 days without running: two rungs back, 50 min (half of 100)."""
-    history = routine(4, step=3)
-    monday = MON1 + timedelta(days=56)
+    history = routine(5, step=3)
+    monday = MON1 + timedelta(days=63)
     rec = recommend_next(history, [], MID, monday)
     assert rec.week is not None
     assert rec.week["restart_min"] == pytest.approx(50.0)
-    assert (rec.kind, rec.step) == (Kind.INTERVALS, 1)
+    assert (rec.kind, rec.step) == (Kind.HILLS, 1)
+
+
+def test_the_restart_counts_the_four_weeks_before_a_quiet_last_week() -> None:
+    """A quiet last week (its Monday and Friday missed) before 18 days off after 100-minute
+    weeks: the restart is 75 % of the four weeks' mean (92.5 min), not of the last 7 days'
+    70; the weeks back grow by the weekly rule towards it, though the four weeks' mean
+    holds the break's empty days."""
+    missed = {MON1 + timedelta(days=28), MON1 + timedelta(days=32)}
+    history = [e for e in routine(5, step=3) if e.day not in missed]
+    monday = MON1 + timedelta(days=49)
+    rec = recommend_next(history, [], MID, monday)
+    assert rec.week is not None
+    assert rec.week["restart_min"] == pytest.approx(0.75 * 92.5, abs=0.1)
+    back = [*history, easy(monday, 30), easy(monday + timedelta(days=2), 30)]
+    back.append(easy(monday + timedelta(days=4), 20))  # 80 min in the first week back
+    later = recommend_next(back, [], MID, monday + timedelta(days=7))
+    assert later.week is not None
+    assert later.week["target_min"] == pytest.approx(90.0, abs=0.1)  # 80 + 10, under 92.5
+    assert any("back from 18 days off" in w for w in later.why), later.why
+
+
+def test_one_hiit_a_week_in_the_first_two_weeks_back_from_a_break() -> None:
+    """Five weeks of two HIIT a week, 16 days off, back on Monday with HIIT: Friday's
+    quality slot is not a second one (it is again from the third week back)."""
+    back = MON1 + timedelta(days=49)
+    history = [*routine(5, step=3), hiit(back, Kind.HILLS, 2), easy(back + timedelta(2), 20)]
+    friday = recommend_next(history, [], MID, back + timedelta(days=4))
+    assert friday.kind not in {Kind.HILLS, Kind.INTERVALS}
+    assert any("at most 1 this week" in w for w in friday.why), friday.why
 
 
 def test_a_new_user_trips_no_guard_rail_in_the_first_weeks() -> None:

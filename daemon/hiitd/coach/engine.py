@@ -253,8 +253,9 @@ class Engine:
             distance_m=s.distance_m,
             hr_sensor=s.heart.status,
             footpod_sensor=s.pod.status,
-            ceiling_bpm=s.ceiling.bpm,
-            ceiling_estimated=s.ceiling.estimated,
+            # With beta blockers no ceiling is enforced (step_coaching.safety): none shown.
+            ceiling_bpm=None if s.profile.beta_blockers else s.ceiling.bpm,
+            ceiling_estimated=s.ceiling.estimated and not s.profile.beta_blockers,
         )
 
     def target_speed(self, now: float) -> float | None:

@@ -267,7 +267,7 @@ def gated(gate: Gate, planned: Recommendation, cfg: PlanConfig) -> Recommendatio
         return Recommendation(
             workout=None,
             level=None,
-            kind=Kind.REST,
+            kind=Kind.NO_PLAN,
             why=[*gate.reasons, *notes],
             flags=planned.flags,
             description="no training plan: " + gate.reasons[0],

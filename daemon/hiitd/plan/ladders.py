@@ -31,6 +31,7 @@ from hiitd.workouts._library_parts import EASY_HR, cooldown, hr, step, warmup, w
 from hiitd.workouts.library import builtin_workouts, get_builtin, strides_session
 
 EASY_MIN, EASY_MAX, EASY_STEP = 10, 120, 5  # the easy runs the plan can give, minutes
+EASY_FINE_UNTIL = 30  # below this, easy runs in whole minutes (else in EASY_STEPs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,14 @@ def entry_step(kind: Kind, experience: str, *, older: bool = False) -> int:
 def plan_name(kind: Kind, step_no: int) -> str:
     """The catalogue name of a rung."""
     return f"plan-{kind.value}-{step_no}"
+
+
+def easy_minutes(minutes: float) -> int:
+    """An easy run's length for at most ``minutes``: whole minutes under ``EASY_FINE_UNTIL``
+    (a new runner's 12 minutes are 20 % more than 10), else whole ``EASY_STEP``s."""
+    if minutes < EASY_FINE_UNTIL:
+        return int(minutes + 1e-6)
+    return int((minutes + 1e-6) // EASY_STEP) * EASY_STEP
 
 
 def easy_name(minutes: int) -> str:

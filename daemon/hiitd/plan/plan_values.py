@@ -93,6 +93,7 @@ class Kind(enum.StrEnum):
     BASE = "base"  # run/walk for a runner who is not running yet
     EASY = "easy"
     REST = "rest"
+    NO_PLAN = "no_plan"  # the screening's stop answers: no training at all until cleared
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,17 @@
 
 Time is an argument. The week (docs/training.md, "A weekly structure"):
 
-1. **The week's days.** ``days_per_week`` training days, spread: after a
-   training day comes a rest day while the week has more days left than
-   training days; once they are done, rest.
-2. **The week's running time** (``week_plan.week_budget``): the 7 days ending
-   today and the calendar week may grow by at most 10 % or 10 min over the
-   week before and never above 1.3 x the four weeks' mean; a deload week
-   plans 75 % of it; after a break it restarts at 75 % (50 % after four
-   weeks) of the volume before. A session that does not fit is not given.
+1. **The week's days.** ``days_per_week`` training days on the same weekdays
+   every week (``training_weekdays``: 3 are Monday, Wednesday, Friday); a
+   first session (or the first after a week without one) is today; a day left
+   out is not made up, so the pattern never drifts.
+2. **The week's running time** (``week_plan.week_budget``): the calendar week
+   may grow by at most 10 % or 10 min over the week before (the one before that
+   after a lowered week: a deload, a missed run) and never above 1.3 x the four
+   weeks' mean; no 7 days hold more than the larger of that and the same rule on
+   the 7 days before; a deload week plans 75 % of it; after a break it restarts
+   at 75 % (50 % after four weeks) of the volume before and grows back to it by
+   the weekly rule. A session that does not fit is not given.
 3. **Which session.** Training days alternate a quality slot and an easy run.
    A non-runner runs/walks (48 h apart) until the top base rung is done
    twice, then runs easy until ``continuous_run_min`` continuous minutes were
@@ -21,8 +24,9 @@ Time is an argument. The week (docs/training.md, "A weekly structure"):
    HIIT. The easy run's length is the week's remaining running time shared
    over its remaining training days (5-minute steps, at most ``easy_run_min``).
 4. **HIIT caps.** One HIIT a week in the first ``first_hiit_weeks`` weeks of
-   HIIT and in a deload week, else ``max_hiit_per_week``; 48 h apart (72 h
-   from ``older_age``).
+   HIIT (not for ``advanced``), in the first two weeks back from a break and in
+   a deload week, else ``max_hiit_per_week``; 48 h apart (72 h from
+   ``older_age``), counted in days (2 h grace).
 5. **Which rung.** The entry rung for the questionnaire's experience (one
    level lower from ``older_age``; never maximal sprints or bounds); up one
    after ``sessions_to_progress`` sessions in target with RPE <= 7; held after
@@ -44,10 +48,16 @@ from hiitd.plan.daily_load import CHRONIC_DAYS, LoadDay, load_days
 from hiitd.plan.eligibility import QUALITY_SESSION_MIN, Gate, gated
 from hiitd.plan.plan_values import Flag, Kind, Recommendation, SessionEntry, Severity
 from hiitd.plan.readiness import readiness, trend_flags
-from hiitd.plan.week_plan import WeekBudget, planned_minutes, running_minutes, week_budget
+from hiitd.plan.week_plan import (
+    WeekBudget,
+    find_break,
+    planned_minutes,
+    running_minutes,
+    week_budget,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from hiitd.plan.plan_config import PlanConfig
     from hiitd.plan.plan_values import Checkin
@@ -55,8 +65,11 @@ if TYPE_CHECKING:
 HIIT_ROTATION = (Kind.HILLS, Kind.INTERVALS)  # hill strides come before vVO2max reps
 HIIT_KINDS = frozenset(HIIT_ROTATION)  # what the weekly HIIT cap counts
 BASE_UNTIL_MIN = 30.0  # under half an hour of running a week: run/walk first
-QUALITY_RESERVE_MIN = QUALITY_SESSION_MIN  # kept for each quality session later in the week
+QUALITY_RESERVE_MIN = QUALITY_SESSION_MIN  # kept for each HIIT session later in the week
+STRIDES_RESERVE_MIN = 25.0  # kept for a strides session later in the week (21-30 min)
 MAKE_UP = 0.25  # an easy run may be this much over the week's even share, no more
+BACK_ONE_HIIT_DAYS = 14  # one HIIT a week this long after a break (``break_days`` or more)
+SPACING_GRACE_H = 2.0  # "48 h apart" is two days: Wednesday 06:55 follows Monday 07:05
 RED_FLAG_SHARE = 0.67  # a red flag's easy run: two thirds of the planned one, or rest
 _H = 3600.0
 
@@ -124,6 +137,28 @@ def is_deload_week(history: Sequence[SessionEntry], cfg: PlanConfig, today: date
     first = min(e.day for e in history)
     weeks = ((today - timedelta(days=today.weekday())) - (first - timedelta(first.weekday()))).days
     return weeks // 7 % cfg.deload_every_weeks == cfg.deload_every_weeks - 1
+
+
+def _lowered_weeks(
+    past: Sequence[SessionEntry], cfg: PlanConfig, today: date
+) -> Callable[[date], bool]:
+    """Whether a day's calendar week was lowered: a deload, or fewer training days than
+    ``days_per_week`` (a run missed, a cold, a red flag's rest) since the first session."""
+    this_monday = today - timedelta(days=today.weekday())
+    first = min((e.day for e in past), default=today)
+    trained: dict[date, set[date]] = {}
+    for e in past:
+        trained.setdefault(e.day - timedelta(days=e.day.weekday()), set()).add(e.day)
+
+    def lowered(d: date) -> bool:
+        monday = d - timedelta(days=d.weekday())
+        if is_deload_week(past, cfg, d):
+            return True
+        if monday >= this_monday or monday + timedelta(days=6) < first:
+            return False  # this week, or a week of the questionnaire's seed
+        return len(trained.get(monday, ())) < cfg.days_per_week
+
+    return lowered
 
 
 def new_runner(cfg: PlanConfig) -> bool:
@@ -263,9 +298,21 @@ def _rung_rec(
 
 
 def _hiit_cap(past: Sequence[SessionEntry], cfg: PlanConfig, today: date, deload: bool) -> int:
+    """One HIIT a week in a deload, in the first two weeks back from a break and in the
+    first weeks of HIIT, else the setting.
+
+    The first weeks of HIIT count from the first HIIT in the history (imported
+    interval runs included: store/plan_history.py); ``experience = "advanced"``
+    (regular interval training) has had them already.
+    """
     first = min((e.day for e in past if e.hiit), default=None)
     if deload:
         return min(1, cfg.max_hiit_per_week)
+    back = find_break(past, cfg, today)
+    if back is not None and (today - back.back).days < BACK_ONE_HIIT_DAYS:
+        return min(1, cfg.max_hiit_per_week)  # the first two weeks back from a break
+    if cfg.experience == "advanced":
+        return cfg.max_hiit_per_week
     if first is None or (today - first).days < 7 * cfg.first_hiit_weeks:
         return min(1, cfg.max_hiit_per_week)
     return cfg.max_hiit_per_week
@@ -296,9 +343,9 @@ def _hiit_blocked(
             if now_wall is not None
             else (today - last.day).days * 24.0
         )
-        if gap_h < least:
+        if gap_h + SPACING_GRACE_H < least:
             reason = f"last HIIT {gap_h:.0f} h ago (at least {least:g} h apart)"
-            return reason, last.start_wall + least * _H
+            return reason, last.start_wall + (least - SPACING_GRACE_H) * _H
     return None
 
 
@@ -338,9 +385,11 @@ def recommend_next(
     ]
     red = [f for f in flags if f.severity is Severity.RED]
     amber = [f.text for f in flags if f.severity is Severity.AMBER]
-    deload = is_deload_week(past, cfg, today)
+    # No deload in the first two weeks back from a break: the break was the rest.
+    back = find_break(before, cfg, today)
+    deload = is_deload_week(past, cfg, today) and (back is None or (today - back.back).days >= 14)
     week = week_budget(
-        past, cfg, today, deload=deload, was_deload=lambda d: is_deload_week(past, cfg, d)
+        past, cfg, today, deload=deload, was_lowered=_lowered_weeks(past, cfg, today)
     )
     why: list[str] = []
     if deload:
@@ -364,16 +413,28 @@ def recommend_next(
             week=week.to_payload(),
         )
 
-    days_left = 7 - today.weekday()
     sessions_left = cfg.days_per_week - week.training_days
     if any(e.day == today for e in past):
         return rest("today's session is done")
     if sessions_left <= 0:
         return rest(f"this week's {cfg.days_per_week} training days are done")
-    if week.trained_yesterday and days_left > sessions_left:
+    # The same days every week: the 7 days ending on any day then hold the same number
+    # of runs, so the rolling limit and the calendar week agree. A day left out (missed,
+    # or rest for a flag or a spent budget) is not made up: a make-up day moved the next
+    # week's pattern on by a day, its rolling 7 days then held four runs and the planned
+    # day was spent, and so on week after week.
+    days = training_weekdays(cfg.days_per_week)
+    weekday = today.weekday()
+    # A first session, or the first after a week or more without one, is today.
+    starting = not any(e.day > today - timedelta(days=7) for e in before)
+    if weekday in days and week.trained_yesterday and weekday - 1 not in days:
+        return rest("a rest day after yesterday's session (the first after a pause)")
+    if weekday not in days and not starting:
+        following = next((d for d in days if d > weekday), None)
+        after = "next Monday" if following is None else f"next on {_DAYS[following]}"
         return rest(
-            f"a rest day between training days ({sessions_left} of {cfg.days_per_week} left, "
-            f"{days_left} days left in the week)"
+            f"the week's training days are {_day_names(days)} ({after}); "
+            "a day left out is not made up"
         )
     if st.base:
         last_base = [e for e in before if e.protocol == Kind.BASE]
@@ -391,20 +452,45 @@ def recommend_next(
     index = week.training_days  # 0-based: this week's how-many-th training day
     last_run_day = cfg.days_per_week - 1 if cfg.days_per_week >= 4 else cfg.days_per_week
     later = range(index + 1, last_run_day)  # with four days or more the last is the circuit's
+    # Quality slots later in the week keep their time only when they can hold a
+    # quality session: none before strides (they are easy runs too), else as many as
+    # the HIIT cap still allows plus one strides session if none was run in 7 days.
     quality_later = sum(1 for i in later if i % 2 == 0)
-    easy_runs = 1 + sum(1 for i in later if i % 2 == 1)
-    reserved = QUALITY_RESERVE_MIN * quality_later
+    strided = any(
+        e.protocol == Kind.STRIDES.value and e.day > today - timedelta(days=7) for e in before
+    )
+    strides_later = 0 if strided or not st.strides else 1  # a strides session to come
+    hiit_later = 0
+    if st.hiit:  # and the HIIT sessions the week's cap still allows
+        hard = sum(1 for e in before if e.hiit and e.day > today - timedelta(days=7))
+        hiit_later = max(0, _hiit_cap(before, cfg, today, deload) - hard)
+    quality_later = min(quality_later, hiit_later + strides_later)
+    easy_runs = 1 + len(later) - quality_later
+    hiit_reserved = min(quality_later, hiit_later)
+    reserved = QUALITY_RESERVE_MIN * hiit_reserved + STRIDES_RESERVE_MIN * (
+        quality_later - hiit_reserved
+    )
     spread = (week.target - week.done - reserved) / max(1, easy_runs)
     # Missed runs are not made up: no easy run longer than a quarter over the week's
-    # even share (a long catch-up run on Sunday would starve the next week's days).
-    even = week.target / max(1, last_run_day) * (1.0 + MAKE_UP)
+    # even share of its easy days (a long catch-up run on Sunday would starve the next
+    # week's days). The share is the week's time less its quality sessions' over its
+    # easy days: over all its run days, the easy runs of a runner with two HIIT
+    # sessions (20-40 min each) left the week short, and the next week's growth counts
+    # from what was run, so the volume fell week after week.
+    quality_all = sum(1 for i in range(last_run_day) if i % 2 == 0)
+    if not st.hiit:
+        quality_all = min(quality_all, 1 if st.strides else 0)
+    easy_all = max(1, last_run_day - quality_all)
+    per_day = max(
+        week.target / max(1, last_run_day),
+        (week.target - QUALITY_RESERVE_MIN * quality_all) / easy_all,
+    )
+    even = per_day * (1.0 + MAKE_UP)
     share = min(left, spread, even, float(cfg.easy_run_min))
     share = max(share, min(left, float(ladders.EASY_MIN)))
 
     def easy(minutes: float, reason: str, not_before: float | None = None) -> Recommendation:
-        m = round(minutes / ladders.EASY_STEP) * ladders.EASY_STEP
-        if m > left:
-            m -= ladders.EASY_STEP
+        m = ladders.easy_minutes(min(minutes, left))
         if m < ladders.EASY_MIN:
             return rest(f"the week's running time is spent ({left:.0f} min left)", not_before)
         return Recommendation(
@@ -438,8 +524,12 @@ def recommend_next(
 
     if st.base:
         rec = rung_of(Kind.BASE)
-        if rec.step is not None and fits(Kind.BASE, rec.step):
-            return rec
+        for lower in range(rec.step or 1, 0, -1):  # the rung, else the highest that fits
+            if fits(Kind.BASE, lower):
+                if lower == rec.step:
+                    return rec
+                text = f"run/walk step {lower}: step {rec.step} does not fit {left:.0f} min left"
+                return _rung_rec(Kind.BASE, lower, [text, *rec.why], flags, week)
         return rest(f"the week's running time is spent ({left:.0f} min left)")
 
     recent = {e.protocol for e in before if e.day > today - timedelta(days=7)}
@@ -506,9 +596,12 @@ def recommend_next(
         # up to continuous_run_min, while the week's time lasts.
         longest = max((e.minutes for e in before if e.protocol is None), default=5.0)
         goal = min(longest + ladders.EASY_STEP, cfg.continuous_run_min)
-        if share < goal <= left:
+        # Only while the week's other runs keep their shortest length: one long run
+        # and no third run is less running, not more.
+        room = left - (easy_runs - 1) * ladders.EASY_MIN
+        if share < goal <= room:
             return easy(goal, f"building a continuous run: {goal:.0f} min (5 more than before)")
-        if left < goal:
+        if room < goal and share < ladders.EASY_MIN:
             # No room for a longer run this week: the same again (consolidating it
             # keeps the week's running time growing), or rest when even that is too long.
             again = min(longest, left)
@@ -523,6 +616,21 @@ def recommend_next(
                 f"{goal:.0f}-minute continuous run"
             )
     return easy(share, "the week's running time shared over its training days left")
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def training_weekdays(days_per_week: int) -> tuple[int, ...]:
+    """The week's training days (0 = Monday), spread evenly: 3 are Monday, Wednesday and
+    Friday (the quality days, Monday and Friday, 72 h apart across the weekend), 4 are
+    Monday, Tuesday, Thursday and Saturday."""
+    n = max(1, min(7, days_per_week))
+    return tuple(i * 7 // n for i in range(n))
+
+
+def _day_names(days: Sequence[int]) -> str:
+    return ", ".join(_DAYS[d] for d in days)
 
 
 def _needs_rest(red: Sequence[Flag]) -> bool:

@@ -7,8 +7,9 @@ questionnaire's ``weekly_running_min`` stands in, spread over every day, so the
 first week is compared with what the runner did before, as the load model's
 seed is (``daily_load``).
 
-The rules, for the 7 days ending on any day (rolling) and for the calendar week
-(Monday to Sunday) the plan lays out:
+The rules, for the calendar week (Monday to Sunday) the plan lays out and, as a
+guard, for the 7 days ending on any day (rolling: at most the larger of the
+calendar week's target and the rules applied to the window):
 
 - at most the 7 days before plus ``max_weekly_increase`` (10 %) or
   ``max_weekly_increase_min`` (10 min), whichever is larger;
@@ -77,7 +78,7 @@ class Restart:
     days_off: int
     rungs_back: int
     volume: float  # the restart week's running minutes
-    pre_volume: float  # the 7 days ending on the last run
+    pre_volume: float  # the 7 days ending on the last run (or the four weeks' mean, if more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,12 @@ def find_break(history: Sequence[SessionEntry], cfg: PlanConfig, today: date) ->
             return None
         if off >= cfg.break_days:
             mins = daily_running(history, cfg, today)
-            pre = _sum(mins, last - timedelta(days=6), last)
+            # The level before the break: its last 7 days, or its four weeks' mean when
+            # that was more (a deload week, a quiet week before a holiday).
+            pre = max(
+                _sum(mins, last - timedelta(days=6), last),
+                _sum(mins, last - timedelta(days=27), last) / 4.0,
+            )
             long = off >= cfg.long_break_days
             frac = cfg.long_break_restart if long else cfg.break_restart
             return Restart(last, back, off, 2 if long else 1, frac * pre, pre)
@@ -163,16 +169,18 @@ def window_cap(
     cfg: PlanConfig,
     day: date,
     restart: Restart | None,
-    was_deload: Callable[[date], bool] | None = None,
+    was_lowered: Callable[[date], bool] | None = None,
 ) -> tuple[float, list[str]]:
     """The most running the 7 days ending ``day`` may hold, and the rule that set it.
 
-    When the 7 days before hold days of a deload week, growth is counted from the
-    week before the deload if that was more: a deload lowers one week, not the base.
+    When the 7 days before hold days of a lowered week (a deload, or a week with
+    fewer training days than planned: a missed run, a cold), growth is counted from
+    the week before it if that was more: they lower one week, not the base (the four
+    weeks' mean still limits the week).
     """
     prev = _sum(mins, day - timedelta(days=13), day - timedelta(days=7))
-    if was_deload is not None:
-        hit = [d for i in range(7, 14) if was_deload(d := day - timedelta(days=i))]
+    if was_lowered is not None:
+        hit = [d for i in range(7, 14) if was_lowered(d := day - timedelta(days=i))]
         if hit:
             monday = min(hit) - timedelta(days=min(hit).weekday())
             before = _sum(mins, monday - timedelta(days=7), monday - timedelta(days=1))
@@ -197,6 +205,16 @@ def window_cap(
             f"{100 * restart.volume / max(restart.pre_volume, 1e-9):.0f} % of the "
             f"{restart.pre_volume:.0f} min before"
         )
+    if restart is not None and in_restart and cap < min(growth, restart.pre_volume):
+        # Back towards the level before the break by the weekly growth rule: the four
+        # weeks' mean still holds the break's empty days (a flu in week 9 held a
+        # 90-minute runner under 40 minutes a week to the end of the plan).
+        cap = min(growth, restart.pre_volume)
+        why = (
+            f"back from {restart.days_off} days off: week before {prev:.0f} min + "
+            f"{100 * cfg.max_weekly_increase:g} % or {cfg.max_weekly_increase_min:g} min, "
+            f"up to the {restart.pre_volume:.0f} min before"
+        )
     return cap, [why]
 
 
@@ -206,14 +224,14 @@ def week_budget(
     today: date,
     *,
     deload: bool,
-    was_deload: Callable[[date], bool] | None = None,
+    was_lowered: Callable[[date], bool] | None = None,
 ) -> WeekBudget:
     """The calendar week's plan around ``today`` and what is left of it."""
     past = [e for e in history if e.day < today]
     mins = daily_running(past, cfg, today)
     restart = find_break(past, cfg, today)
     monday = today - timedelta(days=today.weekday())
-    target, why = window_cap(mins, cfg, monday + timedelta(days=6), restart, was_deload)
+    target, why = window_cap(mins, cfg, monday + timedelta(days=6), restart, was_lowered)
     if restart is not None and restart.back >= monday:
         target = max(target, restart.volume)
     if deload and target > cfg.min_weekly_run_min:
@@ -224,12 +242,18 @@ def week_budget(
             f"deload week: {100 * cfg.deload_volume:.0f} % of it "
             f"(at least {cfg.min_weekly_run_min:g} min)"
         )
-    rolling, _ = window_cap(mins, cfg, today, restart, was_deload)
+    rolling, _ = window_cap(mins, cfg, today, restart, was_lowered)
     first = min((e.day for e in past), default=today)
     if today - timedelta(days=6) < first:
         # The questionnaire is a weekly figure: while the window still holds its days,
         # the calendar week's target is the limit, over the days actually run.
         rolling = target
+    # A runner whose training days moved (a missed day, a rest the plan gave) has a
+    # 7-day window before today that holds less than the calendar week before: the
+    # rolling cap alone would then keep this week under its own target and the weeks
+    # after under theirs (the four-week mean never fills). No window holds more than
+    # the larger of the two, and the calendar week obeys both rules.
+    rolling = max(rolling, target)
     days = {e.day for e in past if e.day >= monday}
     return WeekBudget(
         monday=monday,

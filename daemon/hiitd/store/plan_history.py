@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 HISTORY_SESSIONS = 1000  # about two years at 8 sessions a week: far beyond the 60-day windows
 HISTORY_DAYS = 120
 MIN_SESSION_MIN = 5.0  # shorter sessions (a mis-start) are no training load
+HARD_FREE_RUN_S = 300.0  # this long in HR zone 5 makes a run without a workout HIIT
 # Built-ins outside the ladders whose tags make them HIIT for the weekly cap.
 _HIIT_TAGS = frozenset({"vo2max", "hiit", "anaerobic", "hills", "speed", "track"})
 
@@ -58,6 +59,24 @@ def _is_hiit(workout: str | None, kind: Kind | None) -> bool:
         return kind in HIIT_KINDS
     tags = {t for w in builtin_workouts() if w.name == workout for t in w.tags}
     return bool(tags & _HIIT_TAGS)
+
+
+def _hard_free_run(metrics: dict[str, Any] | None) -> bool:
+    """A run without a workout (imported from a watch, a free run) with at least
+    ``HARD_FREE_RUN_S`` in the top heart-rate zone (5: from 90 % of max HR or HR
+    reserve, or from LTHR): intervals or a race, counted as HIIT for the weekly cap
+    and the spacing, whatever the watch called it."""
+    zones = metrics.get("hr_zones") if isinstance(metrics, dict) else None
+    if not isinstance(zones, dict):
+        return False
+    top = 0.0
+    for z in zones.get("zones") or []:
+        seconds = z.get("seconds") if isinstance(z, dict) else None
+        if str(z.get("zone", "")).startswith("5") and isinstance(seconds, int | float):
+            top += float(seconds)
+    above = zones.get("above_s")
+    top += float(above) if isinstance(above, int | float) else 0.0
+    return top >= HARD_FREE_RUN_S
 
 
 # The catalogue needs a profile only to resolve targets for the engine; the intensity
@@ -133,7 +152,7 @@ def entry_of(
         start_wall=row.start_wall,
         minutes=minutes,
         workout=row.workout,
-        hiit=_is_hiit(row.workout, kind),
+        hiit=_is_hiit(row.workout, kind) or (row.workout is None and _hard_free_run(metrics)),
         protocol=None if kind is None else kind.value,
         step=None if found is None else found[1],
         hrss=_num(metrics, "load", "hrss"),
