@@ -40,7 +40,7 @@ def test_ill_means_no_running_then_ok_means_easy_days(
     assert (ill["status"], ill["note"]) == ("ill", "flu")
     assert ill["eligibility"]["plan_allowed"] is False
     nxt = run_json(capsys, "plan", "next")
-    assert nxt["workout"] is None
+    assert (nxt["workout"], nxt["kind"]) == (None, "rest")  # rest, not no_plan (screening)
     assert nxt["why"][0].startswith("reported ill since")
     assert "no running until you report ok" in nxt["why"][0]
     assert main(["plan", "next"]) == EX_OK

@@ -148,6 +148,7 @@ class Gate:
     age_unknown: bool = False
     hr_coaching: bool = True  # False with beta blockers: pace and RPE instead
     hiit_not_before: float | None = None  # Unix seconds: when the easy days after ok end
+    screened_out: bool = False  # a stop answer in [plan.screening]: no plan at all (no_plan)
 
     def spaced(self, cfg: PlanConfig) -> PlanConfig:
         """``cfg`` with at least the age's hours between HIIT sessions (the larger wins)."""
@@ -186,7 +187,7 @@ def evaluate(
     now_wall: float,
 ) -> Gate:
     """The gate for ``now_wall`` from the settings and the reported health."""
-    plan_ok, hiit_ok = True, True
+    plan_ok, hiit_ok, screened_out = True, True, False
     reasons: list[str] = []
     notes: list[str] = []
     not_before: float | None = None
@@ -195,7 +196,7 @@ def evaluate(
     if cfg.cleared and (stop or hold):
         notes.append(f"cleared by a doctor (plan.cleared) despite {', '.join(stop + hold)}")
     elif stop:
-        plan_ok = False
+        plan_ok, screened_out = False, True
         reasons.append(
             f"no training plan until a doctor clears you: you answered yes to "
             f"{', '.join(stop)} (see a doctor, then set plan.cleared = true)"
@@ -257,6 +258,7 @@ def evaluate(
         age_unknown=age is None,
         hr_coaching=not beta_blockers,
         hiit_not_before=not_before,
+        screened_out=screened_out,
     )
 
 
@@ -267,7 +269,7 @@ def gated(gate: Gate, planned: Recommendation, cfg: PlanConfig) -> Recommendatio
         return Recommendation(
             workout=None,
             level=None,
-            kind=Kind.NO_PLAN,
+            kind=Kind.NO_PLAN if gate.screened_out else Kind.REST,  # ill or injured: rest
             why=[*gate.reasons, *notes],
             flags=planned.flags,
             description="no training plan: " + gate.reasons[0],
