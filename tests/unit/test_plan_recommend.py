@@ -289,6 +289,16 @@ def test_the_first_session_after_a_pause_is_today_then_a_rest_day() -> None:
     assert "the first after a pause" in after.why[0]
 
 
+def test_the_last_training_day_keeps_no_time_for_a_day_that_will_not_come() -> None:
+    """Monday HIIT, Wednesday left out: Friday is the week's last training day, so its easy
+    run is not cut to 10 minutes to keep 35 for a quality slot after it (there is none)."""
+    week6 = MON1 + timedelta(days=35)
+    history = [*routine(5, easy_min=10), hiit(week6, Kind.HILLS, 1)]
+    friday = recommend_next(history, [], MID, week6 + timedelta(days=4))
+    assert friday.kind is Kind.EASY
+    assert _easy_minutes(friday.workout) >= 25, friday.why
+
+
 def test_easy_runs_are_whole_minutes_under_30_and_5_minute_steps_above() -> None:
     """A new runner's 12 minutes are 20 % more than 10: rounding them to 5 stalled growth."""
     assert [easy_minutes(m) for m in (10.0, 12.7, 29.99, 33.0, 61.0)] == [10, 12, 29, 30, 60]

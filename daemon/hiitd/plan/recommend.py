@@ -451,7 +451,10 @@ def recommend_next(
     # length (while the budget lasts).
     index = week.training_days  # 0-based: this week's how-many-th training day
     last_run_day = cfg.days_per_week - 1 if cfg.days_per_week >= 4 else cfg.days_per_week
-    later = range(index + 1, last_run_day)  # with four days or more the last is the circuit's
+    # The training days after today: the pattern's days left this week (a day left out
+    # is not made up), with four days or more the last being the circuit's.
+    days_after = sum(1 for d in days if d > weekday)
+    later = range(index + 1, min(last_run_day, index + 1 + days_after))
     # Quality slots later in the week keep their time only when they can hold a
     # quality session: none before strides (they are easy runs too), else as many as
     # the HIIT cap still allows plus one strides session if none was run in 7 days.
