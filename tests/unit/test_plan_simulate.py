@@ -136,6 +136,31 @@ def test_illness_is_reported_so_the_plan_says_no_running_then_easy_days(tmp_path
     )
 
 
+def test_screening_a_stop_answer_gives_no_sessions_a_hold_answer_no_hard_ones(
+    tmp_path: Path,
+) -> None:
+    """[plan.screening] through the simulator: chest pain, nothing at all for a week (no
+    plan until cleared); a joint problem made worse by exercise, easy runs only (no HIIT,
+    strides or circuit until cleared); cleared, the plan's own sessions again."""
+    every = RUNNER.replace("adherence = 0.4", "adherence = 1.0")
+    stop = every.replace(
+        "weekly_running_min = 60", "weekly_running_min = 60\nscreening = { chest_pain = true }"
+    )
+    (week,) = simulate_plan(load_persona(persona_file(tmp_path, stop)), 1).to_payload()["weeks"]
+    assert week["sessions"] == []
+    assert week["rest_days"] == 7
+    hold = every.replace(
+        "weekly_running_min = 60",
+        "weekly_running_min = 60\nscreening = { bone_joint_problem = true }",
+    )
+    (week,) = simulate_plan(load_persona(persona_file(tmp_path, hold)), 1).to_payload()["weeks"]
+    assert week["sessions"]
+    assert {s["kind"] for s in week["sessions"]} == {"easy"}
+    cleared = hold.replace("screening = {", "cleared = true\nscreening = {")
+    (week,) = simulate_plan(load_persona(persona_file(tmp_path, cleared)), 1).to_payload()["weeks"]
+    assert {s["kind"] for s in week["sessions"]} - {"easy"}, "cleared: quality sessions again"
+
+
 def test_effort_below_the_target_lowers_work_compliance(tmp_path: Path) -> None:
     """The same interval session through the real coach: 85 % effort scores far less in target."""
     persona = load_persona(persona_file(tmp_path, RUNNER))
