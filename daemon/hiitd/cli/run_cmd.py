@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 log = structlog.get_logger(__name__)
+STOP_RESEND_S = 10.0  # a stop not done by then is sent again to every task still running
 
 
 async def _unwrap(coro: Coroutine[Any, Any, None]) -> None:
@@ -38,8 +39,16 @@ async def _unwrap(coro: Coroutine[Any, Any, None]) -> None:
         raise group.exceptions[0] from None
 
 
-def run_until_signal(coro: Coroutine[Any, Any, None]) -> int:
-    """Run ``coro``; SIGTERM/SIGINT cancel it, which is a clean stop (exit 0)."""
+def run_until_signal(coro: Coroutine[Any, Any, None], *, resend_s: float = STOP_RESEND_S) -> int:
+    """Run ``coro``; SIGTERM/SIGINT cancel it, which is a clean stop (exit 0).
+
+    A stop is sent once, and a task that loses it runs on: on Python 3.11
+    ``asyncio.wait_for`` (inside aiomqtt and bleak too) drops a cancellation that
+    lands as its future completes (CPython gh-86296). So while anything is still
+    running ``resend_s`` after the signal, every task still running is cancelled
+    again (``stop_resent`` names them): systemd's stop never waits for its timeout
+    and a SIGKILL in the middle of a write.
+    """
 
     async def main() -> int:
         task = asyncio.current_task()
@@ -47,9 +56,21 @@ def run_until_signal(coro: Coroutine[Any, Any, None]) -> int:
         loop = asyncio.get_running_loop()
         stopping = False
 
+        def resend() -> None:
+            if task.done():
+                return
+            running = [t for t in asyncio.all_tasks(loop) if t is not task and not t.done()]
+            names = sorted(t.get_name() for t in running)
+            log.warning("stop_resent", after_s=resend_s, tasks=names)
+            for t in running:
+                t.cancel()
+            loop.call_later(resend_s, resend)
+
         def stop(signame: str) -> None:
             nonlocal stopping
             log.info("signal_received", signal=signame)
+            if not stopping:
+                loop.call_later(resend_s, resend)
             stopping = True
             task.cancel()
 

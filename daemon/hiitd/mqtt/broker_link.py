@@ -256,6 +256,10 @@ class MqttLink:
         async with contextlib.AsyncExitStack() as stack:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
                 await stack.enter_async_context(client)
+            # aiomqtt waits for the CONNACK with asyncio.wait_for: a SIGTERM landing as it
+            # arrives was lost (the daemon logged mqtt_connected after signal_received and
+            # never stopped, once in a loaded CI run).
+            reraise_lost_cancel()
             self.connects += 1
             log.info(
                 "mqtt_connected",
@@ -281,9 +285,11 @@ class MqttLink:
         # Subscribe before saying online: "online" promises that commands are heard.
         for topic_filter in self._inbound.subscriptions():
             await client.subscribe(topic_filter, qos=1, timeout=OPERATION_TIMEOUT_S)
+            reraise_lost_cancel()
         await client.publish(
             self._topics.status, ONLINE, qos=1, retain=True, timeout=OPERATION_TIMEOUT_S
         )
+        reraise_lost_cancel()
         # The broker may have restarted with no state: send every held value again.
         self._retained.mark_all_unsent()
         self._wake.set()
