@@ -1,6 +1,6 @@
 """Run every benchmark, print the figures, write ``bench-results/<name>.json``.
 
-    ./dev bench [--quick] [--only decode,replay,latency,footprint,scale]
+    ./dev bench [--quick] [--only decode,replay,latency,footprint,scale,cues]
 
 ``--quick`` shortens the real-time ones (latency 10 s, footprint 20 s, scale
 15 s) for a smoke run; the figures in docs/performance.md are from a full run.
@@ -12,7 +12,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import bench_decode, bench_footprint, bench_latency, bench_replay, bench_scale
+from . import (
+    bench_cues,
+    bench_decode,
+    bench_footprint,
+    bench_latency,
+    bench_replay,
+    bench_scale,
+)
 from .common import RESULTS_DIR, machine, say, write_result
 
 if TYPE_CHECKING:
@@ -32,6 +39,7 @@ def main() -> int:
         "latency": lambda: bench_latency.main(10.0 if q else bench_latency.SECONDS),
         "footprint": lambda: bench_footprint.main(20.0 if q else bench_footprint.SECONDS),
         "scale": lambda: bench_scale.main(seconds=15.0 if q else bench_scale.SECONDS),
+        "cues": bench_cues.main,
     }
     chosen = [n for n in args.only.split(",") if n] or list(runs)
     m = machine()

@@ -30,6 +30,8 @@ from hiitd.record.record_builder import RecordBuilder
 from hiitd_drivers.sim import SensorFeed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hiitd.coach.coach_config import CoachConfig
     from hiitd.coach.events import Event
     from hiitd.coach.profile import AthleteProfile
@@ -66,8 +68,10 @@ class _Session:
         engine: Engine,
         builder: RecordBuilder,
         athlete: SimulatedAthlete,
+        observe: Callable[[Event, float], None] | None = None,
     ) -> None:
         self.engine = engine
+        self._observe = observe
         self.builder = builder
         self.summary: SessionSummary | None = None
         self.athlete = athlete
@@ -78,6 +82,8 @@ class _Session:
     def take(self, events: list[Event], now: float) -> None:
         self.builder.on_events(events, now)
         for event in events:
+            if self._observe is not None:
+                self._observe(event, now)
             if isinstance(event, SessionEnded):
                 self.summary = event.summary
 
@@ -139,11 +145,13 @@ def run_session(
     *,
     start_wall: float,
     session_prefix: str,
+    observe: Callable[[Event, float], None] | None = None,
 ) -> SessionRun:
     """Coach ``athlete`` through ``workout`` (resolved for ``profile``) until the session ends.
 
     The clock starts at 0 with the start command (the countdown runs first, the
-    runner standing); ``start_wall`` is the wall time of clock 0.
+    runner standing); ``start_wall`` is the wall time of clock 0. ``observe`` sees
+    every engine event with its clock time (the cue benchmark counts the cues).
     """
     engine = Engine(profile, config, session_prefix=session_prefix)
     builder = RecordBuilder(
@@ -151,7 +159,7 @@ def run_session(
         planned=lambda: engine.steps,
         wall_at=lambda t: start_wall + t,
     )
-    run = _Session(engine, builder, athlete)
+    run = _Session(engine, builder, athlete, observe)
     now = 0.0
     run.feed.start(now, 0.0)
     run.deliver(now)
