@@ -119,8 +119,30 @@ def test_recovery_never_says_speed_up_or_hr_low() -> None:
     assert {k for _, k in fast.cues("slow_down", "hr_high")} == {"slow_down", "hr_high"}
 
 
+def test_a_cool_down_ceiling_waits_for_the_heart_rate_grace() -> None:
+    """After a hard rep, a cool-down "under 143" with the heart rate still 155: nothing for
+    the heart-rate grace (75 s), then one "ease off" once it is held 10 s more (was 22 s
+    into the cool-down, and again 30 s later). The same for a warm-up ceiling."""
+    cool = Rig(
+        workout(timed(A, 120, speed(4.0, 4.4)), timed(Intensity.COOLDOWN, 300, hr(None, 143)))
+    )
+    cool.start()
+    cool.run(120, mps=4.2, bpm=175)
+    cool.run(75, mps=2.5, bpm=155)
+    assert cool.cues("hr_high") == []
+    cool.run(30, mps=2.5, bpm=155)
+    [(at, _)] = cool.cues("hr_high")
+    assert 120 + 75 <= at <= 120 + 75 + 12
+    warm = Rig(workout(timed(Intensity.WARMUP, 300, hr(None, 143))))
+    warm.start()
+    warm.run(70, mps=2.5, bpm=150)
+    assert warm.cues("hr_high") == []
+
+
 def test_short_hr_only_work_steps_warn_and_treat_hr_as_ceiling() -> None:
-    """60 s HR-only reps: a Notice at load; low HR never gives hr_low; above the top, hr_high."""
+    """60 s HR-only reps: a Notice at load; low HR never gives hr_low; above the top, no
+    hr_high either: the heart-rate grace (75 s) covers a whole 60 s rep, whose heart
+    rate is still the rep before's (the safety ceiling is never held back)."""
     rep = timed(A, 60, hr(160, 175))
     rig = Rig(workout(rep, timed(R, 60), rep, timed(R, 60)))
     notices = [ev for _, ev in rig.events if isinstance(ev, Notice)]
@@ -130,4 +152,4 @@ def test_short_hr_only_work_steps_warn_and_treat_hr_as_ceiling() -> None:
     rig.run(120, bpm=130)
     rig.run(60, bpm=185)
     assert rig.cues("hr_low") == []
-    assert rig.cues("hr_high") == [(142.0, "hr_high")]  # 12 s grace + 10 s hold into rep 2
+    assert rig.cues("hr_high") == []

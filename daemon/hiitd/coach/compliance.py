@@ -53,12 +53,16 @@ def ceiling_only(target_type: str, intensity: str, *, short_hr_work: bool) -> bo
 
 
 def grace_kind(target_type: str, intensity: str, *, ceiling: bool) -> str:
-    """Which grace holds the score back at a step start: ``"hr"`` or ``"pace"``."""
-    if target_type == "hr" and (intensity in _RECOVERING or not ceiling):
-        return "hr"
-    # Pace and cadence settle in a few strides. So does a heart-rate cap outside
-    # recovery: exceeding it is never a left-over of the step before.
-    return "pace"
+    """Which grace holds the score back at a step start: ``"hr"`` or ``"pace"``.
+
+    Every heart-rate target or ceiling gets the heart-rate grace, warm-up and
+    cool-down included: heart rate lags effort by a minute or more, and a
+    cool-down's ceiling right after the last interval was judged after 12 s
+    ("Ease off, heart rate 151, ceiling 143", 22 s into the cool-down). Pace and
+    cadence settle in a few strides.
+    """
+    del intensity, ceiling  # kept in the signature: the callers say what the step is
+    return "hr" if target_type == "hr" else "pace"
 
 
 def margin(
