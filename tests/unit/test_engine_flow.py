@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from engine_rig import PROFILE, Rig, hr, speed, timed, workout
 
@@ -62,6 +64,21 @@ def test_auto_pause_and_resume_keep_moving_time_honest() -> None:
     assert ended.summary.ended_by is EndedBy.TIME
     assert t_end == 300 + (93 - 64)
     assert rig.e.snapshot(rig.now).elapsed_s == pytest.approx(300)
+
+
+def test_a_plank_in_a_strength_workout_never_pauses_the_session() -> None:
+    """The circuit's exercises are static: 45 s still on the forearms with the footpod on
+    is the work (it paused the session, which then never resumed). A run still pauses."""
+    plank = timed(A, 45)
+    circuit = Rig(dataclasses.replace(workout(plank, timed(A, 30)), tags=("strength", "core")))
+    circuit.start()
+    circuit.run(80, mps=0.0)
+    assert circuit.cues("paused") == []
+    assert [e.summary.ended_by for _, e in circuit.step_ends()] == [EndedBy.TIME, EndedBy.TIME]
+    run = Rig(workout(plank, timed(A, 30)))
+    run.start()
+    run.run(20, mps=0.0)
+    assert run.cues("paused")
 
 
 def test_no_auto_pause_without_footpod_or_when_disabled() -> None:
