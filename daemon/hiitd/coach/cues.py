@@ -157,6 +157,12 @@ def correction_text(
             raise ValueError(f"{kind} is not a correction")
 
 
+BY_FEEL_TEXT = {
+    "below": "The target looks too fast today: run by feel, stay smooth.",
+    "above": "Faster than the target rep after rep: hold back, keep some for the last ones.",
+}
+
+
 def _range(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"{low:.0f} to {high:.0f}"
@@ -182,15 +188,17 @@ def countdown_due(
 
 
 class CueBook:
-    """Makes cues with unique ids and remembers when each correction kind was last said."""
+    """Makes cues with unique ids and remembers when each correction kind was last said,
+    and which sets the runner is left to run by feel in (``hush``)."""
 
-    __slots__ = ("_last", "_streak", "count", "session_id")
+    __slots__ = ("_hushed", "_last", "_streak", "count", "session_id")
 
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
         self.count = 0
         self._last: dict[CueKind, float] = {}
         self._streak: dict[CueKind, int] = {}
+        self._hushed: set[tuple[int, str]] = set()
 
     def make(
         self,
@@ -238,8 +246,16 @@ class CueBook:
         self._streak[kind] = self._streak.get(kind, 0) + 1
 
     def calm(self) -> None:
-        """The runner is back in target (or a new step began): repeats start over at 30 s."""
+        """The runner is back in target (or a new set began): repeats start over at 30 s."""
         self._streak.clear()
+
+    def hush(self, set_start: int, side: str) -> None:
+        """Stay quiet about ``side`` ("below"/"above") for the rest of the set at ``set_start``."""
+        self._hushed.add((set_start, side))
+
+    def hushed(self, set_start: int, side: str) -> bool:
+        """Whether ``side`` corrections are off for the set starting at step ``set_start``."""
+        return (set_start, side) in self._hushed
 
 
 def order(cues: list[Cue]) -> list[Cue]:

@@ -19,10 +19,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach.compliance import grace_kind, margin, scored_zone
-from hiitd.coach.cues import correction_text, countdown_due, metres_phrase, seconds_phrase
+from hiitd.coach.cues import (
+    BY_FEEL_TEXT,
+    correction_text,
+    countdown_due,
+    metres_phrase,
+    seconds_phrase,
+)
 from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority, State, Zone
 from hiitd.coach.scoring import Metric, correction_kind
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
+from hiitd.coach.steps import set_start
 from hiitd.coach.transitions import pause, resume
 from hiitd.coach.workout_model import DurationType, Intensity
 
@@ -164,10 +171,16 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
         run.judge.reset()
         return []
     low, high = _bounds(s, run)
-    zone = run.judge.update(
-        now, value, low, high, margin_low=_margin(cfg, m, low), margin_high=_margin(cfg, m, high)
-    )
-    if zone is Zone.IN:
+    lo_m, hi_m = _margin(cfg, m, low), _margin(cfg, m, high)
+    zone = run.judge.update(now, value, low, high, margin_low=lo_m, margin_high=hi_m)
+    first = set_start(s.steps, run.ps.index)
+    in_set_recovery = first is not None and run.ps.step.intensity is not Intensity.ACTIVE
+    # In target: repeats start over. Not a judge that has not turned yet (the first
+    # seconds of every rep read "in" while its hold runs), nor a recovery of a set (an
+    # easy jog on target says nothing of the reps): both reset the back-off at every
+    # rep of a set the runner could not hold.
+    in_target = zone is Zone.IN and scored_zone(value, low, high, lo_m, hi_m) is Zone.IN
+    if in_target and not in_set_recovery:
         s.book.calm()
     kind = correction_kind(m, zone)
     if kind is None or (kind in _UP and not run.policy.allow_up):
@@ -175,10 +188,18 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
     eta = run.eta_s(s.moving_s, s.distance_m, speed_value(s, cfg, now))
     if eta is not None and eta < cfg.quiet_before_step_end_s:
         return []  # the step is about to change: a correction now is noise
+    side = "below" if zone is Zone.BELOW else "above"
+    if first is not None and s.book.hushed(first, side):
+        return []  # said once for this set: the runner runs it by feel
+    if first is not None and _missed_twice(s, run, side):
+        # Said once, whatever the back-off, then quiet about it for the set.
+        s.book.hush(first, side)
+        s.book.said(kind, now)
+        why = f"the last two reps of this set were mostly {side} the target"
+        return [s.cue(kind, BY_FEEL_TEXT[side], why, target=run.view(s.moving_s, s.distance_m))]
     if not s.book.allowed(kind, now, cfg.correction_interval_s, cfg.correction_backoff):
         return []
     s.book.said(kind, now)
-    side = "below" if zone is Zone.BELOW else "above"
     rng = f"{low if low is not None else '-'}-{high if high is not None else '-'}"
     return [
         s.cue(
@@ -189,6 +210,24 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
             value=value,
         )
     ]
+
+
+MISSED_PCT = 50.0  # a rep with this much of its scored time on one side missed that way
+
+
+def _missed_twice(s: SessionState, run: StepRun, side: str) -> bool:
+    """The set's last two reps of this step (before this one) both mostly ``side``."""
+    same = [
+        summary
+        for summary in s.step_summaries
+        if summary.index < run.ps.index
+        and s.steps[summary.index].step == run.ps.step
+        and set_start(s.steps, summary.index) == set_start(s.steps, run.ps.index)
+    ]
+    if len(same) < 2:
+        return False
+    pct = [x.pct_below if side == "below" else x.pct_above for x in same[-2:]]
+    return all(p is not None and p >= MISSED_PCT for p in pct)
 
 
 def _halfway(s: SessionState, cfg: CoachConfig, run: StepRun) -> list[Event]:

@@ -244,3 +244,17 @@ def step_end_text(s: StepSummary) -> str:
     if s.pct_in is not None:
         parts.append(f"{s.pct_in:.0f} % in target")
     return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+
+
+def set_start(steps: tuple[PlannedStep, ...], index: int) -> int | None:
+    """The index of the first step of the repeat set ``index`` is in (None: not in one)."""
+    ps = steps[index]
+    if ps.rep is None:
+        return None
+    j = index
+    while j > 0:
+        prev = steps[j - 1]
+        if prev.rep is None or prev.rep_count != ps.rep_count or prev.rep > steps[j].rep:  # type: ignore[operator]
+            break
+        j -= 1
+    return j

@@ -14,7 +14,7 @@ from hiitd.coach.compliance import BETA_BLOCKERS
 from hiitd.coach.cues import step_start_text
 from hiitd.coach.events import CueKind, Priority, State
 from hiitd.coach.scoring import Metric, ZoneJudge, policy_for
-from hiitd.coach.steps import StepRun, target_mid
+from hiitd.coach.steps import StepRun, set_start, target_mid
 from hiitd.coach.workout_model import DurationType, TargetType
 
 if TYPE_CHECKING:
@@ -87,7 +87,11 @@ def start_step(
 ) -> Next:
     """Step ``index`` starts at ``start_moving``: new smoothing, the step_start cue."""
     run = new_run(s, cfg, s.steps[index], start_moving)
-    s.book.calm()  # repeats of a correction start over at each step
+    if set_start(s.steps, index) in (None, index):
+        # Repeats of a correction start over at each step outside a set and at a set's
+        # first rep; within a set the back-off carries on (Billat at 115 %: "Ease back"
+        # every 30 s for 19 minutes while it started over at every 30 s rep).
+        s.book.calm()
     s.pod.reset_smoothing(run.window_s)
     s.pod.still.reset()
     s = replace(s, run=run)

@@ -1,0 +1,79 @@
+"""How much the coach says across a set (issue "A coach that speaks like one").
+
+Exact cue sequences from the engine rig: 1 Hz samples, a tick a second, the
+default coach settings (corrections 30 s apart, doubling while the runner stays
+out of target; 12 s pace grace; 5 s hold).
+"""
+
+from __future__ import annotations
+
+from engine_rig import Rig, speed, timed
+
+from hiitd.coach.workout_model import Intensity, Repeat, Workout
+
+A, R, W = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP
+TOO_FAST = "The target looks too fast today: run by feel, stay smooth."
+AHEAD = "Faster than the target rep after rep: hold back, keep some for the last ones."
+
+
+def _set(reps: int = 8) -> Workout:
+    """A 60 s warm-up, then ``reps`` x (60 s at 4.0-4.2 m/s, 60 s recovery)."""
+    return Workout(
+        "set", (timed(W, 60), Repeat(reps, (timed(A, 60, speed(4.0, 4.2)), timed(R, 60))))
+    )
+
+
+def _pace_cues(rig: Rig) -> list[tuple[float, str, str]]:
+    return [
+        (t, c.kind.value, c.text)
+        for t, c in rig.cue_objs()
+        if c.kind.value in {"speed_up", "slow_down"}
+    ]
+
+
+def test_the_back_off_carries_across_the_reps_and_too_fast_today_is_said_once() -> None:
+    """Every rep at 3.5 m/s: reps 1-2 "pick it up" at 17 s, 30 s later, then 90 s later (the
+    back-off carried into rep 2, where it reset at every rep before); rep 3 says once that
+    the target looks too fast today; reps 3-8 are quiet about it."""
+    rig = Rig(_set())
+    rig.start()
+    rig.run(60, mps=3.0)
+    for _ in range(8):
+        rig.run(60, mps=3.5)
+        rig.run(60, mps=2.5)
+    cues = _pace_cues(rig)
+    assert [(t, k) for t, k, _ in cues] == [
+        (77.0, "speed_up"),
+        (107.0, "speed_up"),
+        (197.0, "speed_up"),
+        (317.0, "speed_up"),
+    ]
+    assert [text for *_, text in cues][:3] == ["Pick it up: 4:46 per km, target 3:58 to 4:10."] * 3
+    assert cues[3][2] == TOO_FAST
+
+
+def test_ahead_of_the_target_every_rep_is_said_once_too() -> None:
+    rig = Rig(_set(4))
+    rig.start()
+    rig.run(60, mps=3.0)
+    for _ in range(4):
+        rig.run(60, mps=4.8)
+        rig.run(60, mps=2.5)
+    texts = [text for *_, text in _pace_cues(rig)]
+    assert texts.count(AHEAD) == 1
+    assert texts[-1] == AHEAD
+    assert all(t.startswith("Ease back") for t in texts[:-1])
+
+
+def test_back_in_target_starts_the_back_off_over_and_nothing_is_hushed() -> None:
+    """Rep 1 slow, rep 2 on target, rep 3 slow: no "too fast today" (two reps in a row
+    were not missed), and rep 3's first correction comes at the 30 s spacing again."""
+    rig = Rig(_set(3))
+    rig.start()
+    rig.run(60, mps=3.0)
+    for mps in (3.5, 4.1, 3.5):
+        rig.run(60, mps=mps)
+        rig.run(60, mps=2.5)
+    cues = _pace_cues(rig)
+    assert TOO_FAST not in [text for *_, text in cues]
+    assert [t for t, *_ in cues] == [77.0, 107.0, 317.0, 347.0]
