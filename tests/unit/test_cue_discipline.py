@@ -7,6 +7,8 @@ out of target; 12 s pace grace; 5 s hold).
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine_rig import Rig, speed, timed
 
 from hiitd.coach.workout_model import Intensity, Repeat, Workout
@@ -50,6 +52,8 @@ def test_the_back_off_carries_across_the_reps_and_too_fast_today_is_said_once() 
     ]
     assert [text for *_, text in cues][:3] == ["Pick it up: 4:46 per km, target 3:58 to 4:10."] * 3
     assert cues[3][2] == TOO_FAST
+    (by_feel,) = [c for _, c in rig.cue_objs() if c.text == TOO_FAST]
+    assert by_feel.value == 3.5  # the pace it was said at, like any correction
 
 
 def test_ahead_of_the_target_every_rep_is_said_once_too() -> None:
@@ -77,3 +81,42 @@ def test_back_in_target_starts_the_back_off_over_and_nothing_is_hushed() -> None
     cues = _pace_cues(rig)
     assert TOO_FAST not in [text for *_, text in cues]
     assert [t for t, *_ in cues] == [77.0, 107.0, 317.0, 347.0]
+
+
+def test_short_steps_get_one_or_two_words_no_summary_and_no_corrections() -> None:
+    """Tabata-like: 4 x (20 s "All out", 10 s rest) after a warm-up, run too slowly: each rep
+    says its name, each rest "Rest.", 3-2-1 before each rep; no step summaries, no
+    corrections (it was "Interval 1 of 4. 20 seconds.", the workout's cue, a summary and
+    "pick it up" into 10 s of rest)."""
+    rep = dataclasses.replace(timed(A, 20, speed(5.0, 6.0)), name="All out", cue="All out, go")
+    rest = timed(Intensity.REST, 10)
+    rig = Rig(Workout("t", (timed(W, 120), Repeat(4, (rep, rest)))))
+    rig.start()
+    rig.run(120, mps=3.0)
+    for _ in range(4):
+        rig.run(20, mps=4.0)
+        rig.run(10, mps=0.5)
+    said = [(t, c.kind.value, c.text) for t, c in rig.cue_objs() if t > 110]
+    first_rep = [x for x in said if x[0] <= 150]
+    assert first_rep == [
+        (117.0, "countdown", "3"),
+        (118.0, "countdown", "2"),
+        (119.0, "countdown", "1"),
+        (120.0, "step_end", first_rep[3][2]),  # the warm-up's summary: a long step
+        (120.0, "step_start", "All out."),
+        (140.0, "step_start", "Rest."),
+        (147.0, "countdown", "3"),
+        (148.0, "countdown", "2"),
+        (149.0, "countdown", "1"),
+        (150.0, "step_start", "All out."),
+    ]
+    kinds = {k for _, k, _ in said}
+    assert not kinds & {"speed_up", "slow_down"}
+    assert [k for _, k, _ in said].count("step_end") == 1  # the warm-up's only
+
+
+def test_the_safety_ceiling_still_speaks_in_a_short_step() -> None:
+    rig = Rig(Workout("t", (Repeat(3, (timed(A, 40), timed(R, 20))),)))
+    rig.start()
+    rig.run(40, bpm=196)
+    assert rig.cues("safety_hr_ceiling")

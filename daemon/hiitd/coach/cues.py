@@ -122,6 +122,33 @@ def step_label(ps: PlannedStep) -> str:
     return base
 
 
+SHORT_STEP_S = 60.0  # a timed step shorter than this gets a terse script
+_TERSE = {Intensity.ACTIVE: "Go", Intensity.RECOVERY: "Jog", Intensity.REST: "Rest"}
+_TERSE_WORDS = 3  # a step name up to this long is said as the step's one cue
+
+
+def is_short(ps: PlannedStep) -> bool:
+    """A timed work, recovery or rest step under ``SHORT_STEP_S``: one or two words at its
+    start, no summary at its end, no corrections but safety (a 10 s sprint has no time
+    for "Interval 4 of 30. 10 seconds.", its workout cue, and its summary)."""
+    d = ps.step.duration
+    return (
+        ps.step.intensity in _TERSE
+        and d.type is DurationType.TIME
+        and d.value is not None
+        and d.value < SHORT_STEP_S
+    )
+
+
+def terse_text(ps: PlannedStep) -> str:
+    """A short step's start: its name when it has a short one ("Sprint", "Plank"), else
+    "Go", "Jog" or "Rest"."""
+    name = ps.step.name.strip()
+    if name and len(name.split()) <= _TERSE_WORDS:
+        return f"{name}."
+    return f"{_TERSE[ps.step.intensity]}."
+
+
 def step_start_text(ps: PlannedStep, target: TargetView, ttype: TargetType) -> str:
     """ "Interval 3 of 8. 4 minutes at 4:05 to 4:20 per km." """
     label = step_label(ps)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.compliance import StepScore, work_compliance, work_phrases
-from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase
+from hiitd.coach.cues import CueBook, is_short, metres_phrase, seconds_phrase
 from hiitd.coach.events import (
     Command,
     CueKind,
@@ -216,15 +216,16 @@ def end_step(
     if ended_by is EndedBy.STOP:
         s, more = finish(s, now, completed=False, reason=reason)
         return s, said + more
-    said.append(
-        s.cue(
-            CueKind.STEP_END,
-            step_end_text(summary),
-            f"step {run.ps.index + 1} ended by {ended_by.value}",
-            target=summary.target,
-            value=summary.pct_in,
+    if not is_short(run.ps):  # a short step's summary is published, not said
+        said.append(
+            s.cue(
+                CueKind.STEP_END,
+                step_end_text(summary),
+                f"step {run.ps.index + 1} ended by {ended_by.value}",
+                target=summary.target,
+                value=summary.pct_in,
+            )
         )
-    )
     if run.ps.index + 1 < len(s.steps):
         s, more = start_step(s, cfg, now, run.ps.index + 1, at)
     else:

@@ -23,6 +23,7 @@ from hiitd.coach.cues import (
     BY_FEEL_TEXT,
     correction_text,
     countdown_due,
+    is_short,
     metres_phrase,
     seconds_phrase,
 )
@@ -165,6 +166,8 @@ def evaluate(s: SessionState, cfg: CoachConfig, now: float) -> list[Event]:
 
 
 def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[Event]:
+    if is_short(run.ps):
+        return []  # a short step: no corrections (the safety ceiling is separate)
     m = run.policy.metric
     value = None if m is None else metric_value(s, cfg, m, now)
     if m is None or value is None or _in_grace(s, cfg, run, m):
@@ -196,7 +199,8 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
         s.book.hush(first, side)
         s.book.said(kind, now)
         why = f"the last two reps of this set were mostly {side} the target"
-        return [s.cue(kind, BY_FEEL_TEXT[side], why, target=run.view(s.moving_s, s.distance_m))]
+        view = run.view(s.moving_s, s.distance_m)
+        return [s.cue(kind, BY_FEEL_TEXT[side], why, target=view, value=value)]
     if not s.book.allowed(kind, now, cfg.correction_interval_s, cfg.correction_backoff):
         return []
     s.book.said(kind, now)

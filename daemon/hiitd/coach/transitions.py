@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach.compliance import BETA_BLOCKERS
-from hiitd.coach.cues import step_start_text
+from hiitd.coach.cues import is_short, step_start_text, terse_text
 from hiitd.coach.events import CueKind, Priority, State
 from hiitd.coach.scoring import Metric, ZoneJudge, policy_for
 from hiitd.coach.steps import StepRun, set_start, target_mid
@@ -65,11 +65,12 @@ def announce(s: SessionState, run: StepRun) -> list[Event]:
     ttype = run.ps.step.target.type
     if ttype is TargetType.HR and s.profile.beta_blockers:
         ttype = TargetType.OPEN  # no heart-rate target said: by feel (BETA_BLOCKERS)
-    text = step_start_text(run.ps, view, ttype)
+    short = is_short(run.ps)
+    text = terse_text(run.ps) if short else step_start_text(run.ps, view, ttype)
     said: list[Event] = [
         s.cue(CueKind.STEP_START, text, f"step {run.ps.index + 1} started", target=view)
     ]
-    if run.ps.step.cue:
+    if run.ps.step.cue and not short:
         said.append(
             s.cue(
                 CueKind.STEP_START,
