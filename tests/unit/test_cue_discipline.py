@@ -11,6 +11,8 @@ import dataclasses
 
 from engine_rig import Rig, speed, timed
 
+from hiitd.coach.coach_config import CoachConfig
+from hiitd.coach.cues import halfway_phrase
 from hiitd.coach.workout_model import Intensity, Repeat, Workout
 
 A, R, W = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP
@@ -120,3 +122,34 @@ def test_the_safety_ceiling_still_speaks_in_a_short_step() -> None:
     rig.start()
     rig.run(40, bpm=196)
     assert rig.cues("safety_hr_ceiling")
+
+
+def test_halfway_is_said_in_round_figures() -> None:
+    """A 4-minute rep: "Halfway, 2 minutes to go." (was "Halfway. 119 seconds to go.")."""
+    rig = Rig(Workout("t", (timed(A, 240, speed(4.0, 4.2)),)))
+    rig.start()
+    rig.run(240, mps=4.1)
+    assert [c.text for _, c in rig.cue_objs() if c.kind.value == "halfway"] == [
+        "Halfway, 2 minutes to go."
+    ]
+    assert [halfway_phrase(left_s=s) for s in (119.4, 61.0, 44.0, 4.0)] == [
+        "2 minutes",
+        "1 minute",
+        "40 seconds",
+        "10 seconds",
+    ]
+    assert halfway_phrase(left_m=396.0) == "400 metres"
+
+
+def test_a_runner_who_stopped_is_told_so_not_standing_per_km() -> None:
+    """Auto-pause off, the runner stops in a pace rep: "You have stopped", not "Pick it up:
+    standing per km"."""
+    rig = Rig(
+        Workout("t", (timed(A, 120, speed(4.0, 4.2)),)),
+        config=CoachConfig(countdown_s=0, autopause=False),
+    )
+    rig.start()
+    rig.run(120, mps=0.0)
+    texts = [c.text for _, c in rig.cue_objs() if c.kind.value == "speed_up"]
+    assert texts
+    assert all(t == "You have stopped: target 3:58 to 4:10 per km." for t in texts)

@@ -79,6 +79,17 @@ def seconds_phrase(s: float) -> str:
     return f"{m} {unit}" if r == 0 else f"{m} {unit} {r}"
 
 
+def halfway_phrase(left_s: float | None = None, left_m: float | None = None) -> str:
+    """What is left at halfway, in round figures: "2 minutes", "30 seconds", "400 metres"
+    (it was "119 seconds"): whole minutes from a minute up, else 10 s; 10 m steps."""
+    if left_s is not None:
+        if left_s >= 60:
+            m = max(1, round(left_s / 60))
+            return f"{m} minute" if m == 1 else f"{m} minutes"
+        return f"{max(10, round(left_s / 10) * 10)} seconds"
+    return metres_phrase(round((left_m or 0.0) / 10) * 10)
+
+
 def metres_phrase(m: float) -> str:
     """ "800 metres", "2.5 kilometres"."""
     if m < 1000:
@@ -169,6 +180,8 @@ def correction_text(
             head = "Pick it up" if kind is CueKind.SPEED_UP else "Ease back"
             fast, slow = pace_text(high) if high else "", pace_text(low) if low else ""
             rng = f"{fast} to {slow}" if fast and slow else (fast or slow)
+            if value < _MIN_PACE_SPEED_MPS:  # was "Pick it up: standing per km"
+                return f"You have stopped: target {rng} per km."
             return f"{head}: {pace_text(value)} per km, target {rng}."
         case CueKind.HR_HIGH:
             if ceiling or low is None:

@@ -19,14 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hiitd.coach.compliance import grace_kind, margin, scored_zone
-from hiitd.coach.cues import (
-    BY_FEEL_TEXT,
-    correction_text,
-    countdown_due,
-    is_short,
-    metres_phrase,
-    seconds_phrase,
-)
+from hiitd.coach.cues import BY_FEEL_TEXT, correction_text, countdown_due, halfway_phrase, is_short
 from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority, State, Zone
 from hiitd.coach.scoring import Metric, correction_kind
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
@@ -245,15 +238,15 @@ def _halfway(s: SessionState, cfg: CoachConfig, run: StepRun) -> list[Event]:
         left = run.remaining_s(s.moving_s)
         if left is None or left > d.value / 2:
             return []
-        rest = seconds_phrase(left)
+        rest = halfway_phrase(left_s=left)
     else:
         left = run.remaining_m(s.distance_m)
         if left is None or left > d.value / 2:
             return []
-        rest = metres_phrase(left)
+        rest = halfway_phrase(left_m=left)
     run.mark_halfway()
     return [
-        s.cue(CueKind.HALFWAY, f"Halfway. {rest} to go.", f"half of {d.value:g} {d.type.value}")
+        s.cue(CueKind.HALFWAY, f"Halfway, {rest} to go.", f"half of {d.value:g} {d.type.value}")
     ]
 
 

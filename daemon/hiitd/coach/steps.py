@@ -236,7 +236,10 @@ def step_end_text(s: StepSummary) -> str:
         fast = pace_text(t.high) if t.high else ""
         slow = pace_text(t.low) if t.low else ""
         rng = f"{fast} to {slow}" if fast and slow else (fast or slow)
-        parts.append(f"{pace_text(s.avg_speed_mps)} per km, target {rng}")
+        said = pace_text(s.avg_speed_mps)
+        parts.append(
+            f"stopped, target {rng}" if said == "standing" else f"{said} per km, target {rng}"
+        )
     elif t.type == TargetType.CADENCE and s.avg_cadence_spm:
         parts.append(f"cadence {s.avg_cadence_spm:.0f}, target {t.text}")
     elif s.avg_hr is not None:
