@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine_rig import Rig, hr, speed, timed, workout
 
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.events import Notice, Zone
+from hiitd.coach.events import EndedBy, Notice, Zone
 from hiitd.coach.workout_model import Intensity
 
 A, R = Intensity.ACTIVE, Intensity.RECOVERY
@@ -64,25 +64,48 @@ def test_no_correction_in_last_10_s_of_a_step() -> None:
     assert rig2.cues("speed_up") == [(54.0, "speed_up")]
 
 
-def test_safety_ceiling_bypasses_rate_limit_and_repeats_every_20_s() -> None:
-    """HR above max for 10 s: safety cue, again every 20 s, even right after an hr_high."""
+def test_safety_ceiling_bypasses_rate_limit_and_repeats_at_growing_intervals() -> None:
+    """HR above max for 10 s: safety cue, again after 20, 40, 80 s (it was every 20 s for a
+    whole session), sooner when heart rate rises further; never held back by a correction."""
     rig = Rig(workout(timed(A, 600, hr(150, 170))))
     rig.start()
-    rig.run(100, bpm=195)
+    rig.run(160, bpm=195)
     assert rig.cues("safety_hr_ceiling", "hr_high") == [
         (11.0, "safety_hr_ceiling"),
         (31.0, "safety_hr_ceiling"),
-        (51.0, "safety_hr_ceiling"),
         (71.0, "safety_hr_ceiling"),
         (85.0, "hr_high"),  # HR grace 75 s + 10 s hold
-        (91.0, "safety_hr_ceiling"),  # 6 s after a correction: not rate-limited
+        (115.0, "hr_high"),  # the correction's own back-off
+        (151.0, "safety_hr_ceiling"),
     ]
+    rig.run(5, bpm=199)  # 4 bpm more than the last cue's: said again at once
+    assert rig.cues("safety_hr_ceiling")[-1][0] < 151.0 + 80
     # The clean 195 is above the max HR the runner entered: a notice says so, and
     # nothing changes (an entered max HR is the runner's to change; issue 14).
     notices = [ev for _, ev in rig.events if isinstance(ev, Notice)]
     assert [n.code for n in notices] == ["max_hr_above_setting"]
     assert rig.e.profile.max_hr == 190
     assert rig.e.ceiling == 190
+
+
+def test_a_breach_in_a_work_step_ends_it_and_says_why() -> None:
+    """195 over a 190 ceiling 60 s into a 4-minute rep: at 10 s held the rep ends (ended_by
+    safety), the coach says why, and the recovery starts; the set goes on after it."""
+    rig = Rig(
+        workout(timed(A, 240, speed(4.0, 4.2)), timed(R, 120), timed(A, 240, speed(4.0, 4.2)))
+    )
+    rig.start()
+    rig.run(60, mps=4.1, bpm=170)
+    rig.run(15, mps=4.1, bpm=195)
+    [(t, cue)] = [(t, c) for t, c in rig.cue_objs() if c.kind == "safety_hr_ceiling"]
+    assert t == 75.0  # the smoothed heart rate crosses 190 a few seconds after the jump
+    assert (
+        cue.text == "Heart rate 195, above your ceiling of 190: this interval ends here. Easy now."
+    )
+    [(_, first)] = rig.step_ends()[:1]
+    assert first.summary.ended_by is EndedBy.SAFETY
+    assert rig.e.snapshot(rig.now).step is not None
+    assert rig.e.snapshot(rig.now).step.intensity == "recovery"  # type: ignore[union-attr]
 
 
 def test_safety_ceiling_config_override() -> None:

@@ -136,7 +136,12 @@ class CoachConfig(BaseModel):
         10.0, ge=0, description="Smoothed HR above the ceiling this long gives a safety cue."
     )
     safety_repeat_s: float = Field(
-        20.0, gt=0, description="While it persists, repeat the safety cue this often."
+        20.0,
+        gt=0,
+        description=(
+            "The first repeat of the safety cue while it persists; each later one waits twice "
+            "as long (20, 40, 80 s), unless heart rate rises 3 bpm more."
+        ),
     )
     sensor_stale_s: float = Field(
         3.0,

@@ -32,6 +32,7 @@ from hiitd.coach.events import (
     CommandOutcome,
     CueEvent,
     CueKind,
+    EndedBy,
     Event,
     State,
     StateChanged,
@@ -42,6 +43,7 @@ from hiitd.coach.profile import with_learned_max_hr
 from hiitd.coach.sensors import Heart, Pod
 from hiitd.coach.session_resume import ResumePoint
 from hiitd.coach.session_state import SessionState, cadence_value, hr_value, speed_value
+from hiitd.coach.workout_model import Intensity
 from hiitd.errors import HiitdError
 from hiitd_drivers.samples import FootpodSample, HeartRateSample, LinkSample, Role
 
@@ -297,6 +299,23 @@ class Engine:
         self._take(*step_coaching.watch_sensors(self._s, cfg, now))
         if self._s.active:
             self._take(*step_coaching.safety(self._s, cfg, now))
+            self._end_for_safety(now)
+
+    def _end_for_safety(self, now: float) -> None:
+        """The safety ceiling ended the work step: on to the next step that is not work
+        (the recovery, or the cool-down), the skipped work steps ended too."""
+        if not self._s.safety_end_step:
+            return
+        self._s = replace(self._s, safety_end_step=False)
+        for _ in range(len(self._s.steps)):
+            run = self._s.run
+            if run is None or self._s.state is not State.RUNNING:
+                return
+            if run.ps.step.intensity is not Intensity.ACTIVE or run.ps.index + 1 >= len(
+                self._s.steps
+            ):
+                return
+            self._take(*lifecycle.end_step(self._s, self.config, now, EndedBy.SAFETY))
 
     def _end_steps(self, now: float) -> None:
         for _ in range(len(self._s.steps) + 1):  # a long gap between calls may end several

@@ -85,6 +85,7 @@ class EndedBy(enum.StrEnum):
     SKIP = "skip"
     HR = "hr"
     STOP = "stop"
+    SAFETY = "safety"  # heart rate held above the safety ceiling ended the work step
 
 
 @dataclass(frozen=True, slots=True)

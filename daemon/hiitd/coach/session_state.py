@@ -80,6 +80,9 @@ class SessionState:
     ceiling: Ceiling = NO_CEILING  # fixed per session (ceiling.py)
     safety_hold: Hold = field(default_factory=Hold)
     safety_last: float | None = None
+    safety_count: int = 0  # safety cues this session: each repeat waits twice as long
+    safety_hr: float | None = None  # the heart rate the last safety cue was said at
+    safety_end_step: bool = False  # the engine ends the running work step (step_coaching)
     max_hr_proposed: bool = False  # one proposal a session at most (step_coaching.py)
     step_summaries: tuple[StepSummary, ...] = ()
 

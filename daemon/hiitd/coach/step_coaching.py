@@ -280,8 +280,18 @@ def watch_sensors(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     return s, said
 
 
+SAFETY_RISE_BPM = 3.0  # heart rate this much above the last safety cue's: say it again now
+
+
 def safety(s: SessionState, cfg: CoachConfig, now: float) -> Next:
-    """HR above the ceiling: bypasses rate limits and quiet time, repeats every ~20 s.
+    """HR held above the ceiling: bypasses rate limits and quiet time.
+
+    The first time in a work step it ends the step (``safety_end_step``: the engine
+    moves on to the recovery, or the cool-down) and says why, instead of nagging
+    through the rep. Repeats wait ``safety_repeat_s``, then twice as long each time
+    (20, 40, 80 s: "Slow down now" every 20 s for a whole replayed 4x4, recoveries
+    included, was 40 cues), unless heart rate rose ``SAFETY_RISE_BPM`` above the
+    last one said.
 
     Not with beta blockers (``compliance.BETA_BLOCKERS``): the ceiling assumes a heart
     rate that follows effort; the runner was told so at the session's start.
@@ -294,13 +304,29 @@ def safety(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     held = s.safety_hold.update(now, over)
     if hr is None or not over or held < cfg.safety_hold_s:
         return s, []
-    if s.safety_last is not None and now - s.safety_last < cfg.safety_repeat_s:
+    rising = s.safety_hr is not None and hr >= s.safety_hr + SAFETY_RISE_BPM
+    wait = cfg.safety_repeat_s * 2 ** max(0, s.safety_count - 1)
+    if s.safety_last is not None and now - s.safety_last < wait and not rising:
         return s, []
-    s = replace(s, safety_last=now)
     which = "estimated ceiling" if s.ceiling.estimated else "ceiling"
+    run = s.run
+    ends = (
+        s.state is State.RUNNING
+        and run is not None
+        and run.ps.step.intensity is Intensity.ACTIVE
+        and run.ps.index + 1 < len(s.steps)
+    )
+    text = (
+        f"Heart rate {hr:.0f}, above your {which} of {ceiling}: this interval ends here. Easy now."
+        if ends
+        else f"Slow down now: heart rate {hr:.0f}, above your {which} of {ceiling}."
+    )
+    s = replace(
+        s, safety_last=now, safety_count=s.safety_count + 1, safety_hr=hr, safety_end_step=ends
+    )
     cue = s.cue(
         CueKind.SAFETY_HR_CEILING,
-        f"Slow down now: heart rate {hr:.0f}, above your {which} of {ceiling}.",
+        text,
         f"hr {hr:.0f} bpm above {s.ceiling.source} ceiling {ceiling} for {held:.0f} s",
         value=hr,
     )

@@ -62,7 +62,7 @@ class StepRecord:
     target_type: str  # open, hr, speed, cadence, power
     target_low: float | None
     target_high: float | None
-    ended_by: str | None = None  # time, distance, lap, skip, hr, stop
+    ended_by: str | None = None  # time, distance, lap, skip, hr, stop, safety
     # The coach's score as the step ended (coach/compliance.py): scored seconds in,
     # below and above target, seconds without data. None: not scored by hiitd's
     # coach (an imported file, a step still running, a store from before v3).
