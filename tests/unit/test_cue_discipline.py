@@ -12,7 +12,7 @@ import dataclasses
 from engine_rig import Rig, speed, timed
 
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.cues import halfway_phrase
+from hiitd.coach.cues import halfway_phrase, step_label
 from hiitd.coach.workout_model import Intensity, Repeat, Workout
 
 A, R, W = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP
@@ -153,3 +153,18 @@ def test_a_runner_who_stopped_is_told_so_not_standing_per_km() -> None:
     texts = [c.text for _, c in rig.cue_objs() if c.kind.value == "speed_up"]
     assert texts
     assert all(t == "You have stopped: target 3:58 to 4:10 per km." for t in texts)
+
+
+def test_work_and_recovery_are_counted_alike_per_set() -> None:
+    """Two sets of 3 x (work, recovery): "Interval 1 of 3" beside "Recovery 1 of 3" in both
+    sets (the second set said "Interval 4 of 6" beside "Recovery 1 of 3")."""
+    one_set = Repeat(3, (timed(A, 60), timed(R, 60)))
+    w = Workout("sets", (timed(W, 60), one_set, timed(Intensity.REST, 120), one_set))
+    labels = [step_label(ps) for ps in w.expand()]
+    assert labels == [
+        "Warm-up",
+        *("Interval 1 of 3", "Recovery 1 of 3", "Interval 2 of 3", "Recovery 2 of 3"),
+        *("Interval 3 of 3", "Recovery 3 of 3", "Rest"),
+        *("Interval 1 of 3", "Recovery 1 of 3", "Interval 2 of 3", "Recovery 2 of 3"),
+        *("Interval 3 of 3", "Recovery 3 of 3"),
+    ]

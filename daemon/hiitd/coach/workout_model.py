@@ -177,30 +177,44 @@ class Workout:
             raise WorkoutError("a workout needs at least one step", source=self.source or None)
 
     def expand(self) -> tuple[PlannedStep, ...]:
-        """The steps in running order, repeats unrolled, work intervals numbered."""
-        flat: list[tuple[Step, int | None, int | None]] = []
-        _unroll(self.items, flat, None, None)
-        work_count = sum(1 for s, _, _ in flat if s.intensity is Intensity.ACTIVE)
+        """The steps in running order, repeats unrolled, work intervals numbered.
+
+        Work is counted per set when there are sets: in a repeat whose round holds one
+        work step, that step is "Interval r of n" like its recovery ("Recovery r of n";
+        two sets of 8 said "Interval 9 of 16" beside "Recovery 1 of 8"); elsewhere the
+        work steps outside repeats (and rounds of several) are numbered through.
+        """
+        flat: list[tuple[Step, int | None, int | None, bool]] = []
+        _unroll(self.items, flat, None, None, per_set=False)
+        work_count = sum(1 for s, _, _, per in flat if s.intensity is Intensity.ACTIVE and not per)
         out: list[PlannedStep] = []
         work = 0
-        for i, (s, rep, of) in enumerate(flat):
-            number = None
-            if s.intensity is Intensity.ACTIVE:
+        for i, (s, rep, of, per_set) in enumerate(flat):
+            number, count = None, None
+            if s.intensity is Intensity.ACTIVE and per_set:
+                number, count = rep, of
+            elif s.intensity is Intensity.ACTIVE:
                 work += 1
-                number = work
-            out.append(PlannedStep(i, s, rep, of, number, work_count if number else None))
+                number, count = work, work_count
+            out.append(PlannedStep(i, s, rep, of, number, count))
         return tuple(out)
 
 
 def _unroll(
     items: tuple[Step | Repeat, ...],
-    out: list[tuple[Step, int | None, int | None]],
+    out: list[tuple[Step, int | None, int | None, bool]],
     rep: int | None,
     of: int | None,
+    *,
+    per_set: bool,
 ) -> None:
     for item in items:
         if isinstance(item, Step):
-            out.append((item, rep, of))
+            out.append((item, rep, of, per_set))
         else:
+            work = [
+                s for s in item.steps if isinstance(s, Step) and s.intensity is Intensity.ACTIVE
+            ]
+            one = len(work) == 1 and item.count > 1
             for r in range(1, item.count + 1):
-                _unroll(item.steps, out, r, item.count)
+                _unroll(item.steps, out, r, item.count, per_set=one)
