@@ -44,7 +44,6 @@ WORK = "active"
 
 
 SCORED_EASY = frozenset({"warmup", "cooldown", "recovery", "rest"})
-_RECOVERING = frozenset({"recovery", "rest"})
 
 
 def ceiling_only(target_type: str, intensity: str, *, short_hr_work: bool) -> bool:
@@ -52,7 +51,7 @@ def ceiling_only(target_type: str, intensity: str, *, short_hr_work: bool) -> bo
     return target_type == "hr" and (intensity in SCORED_EASY or short_hr_work)
 
 
-def grace_kind(target_type: str, intensity: str, *, ceiling: bool) -> str:
+def grace_kind(target_type: str) -> str:
     """Which grace holds the score back at a step start: ``"hr"`` or ``"pace"``.
 
     Every heart-rate target or ceiling gets the heart-rate grace, warm-up and
@@ -61,7 +60,6 @@ def grace_kind(target_type: str, intensity: str, *, ceiling: bool) -> str:
     ("Ease off, heart rate 151, ceiling 143", 22 s into the cool-down). Pace and
     cadence settle in a few strides.
     """
-    del intensity, ceiling  # kept in the signature: the callers say what the step is
     return "hr" if target_type == "hr" else "pace"
 
 

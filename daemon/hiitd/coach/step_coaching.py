@@ -48,9 +48,7 @@ def metric_value(s: SessionState, cfg: CoachConfig, m: Metric, now: float) -> fl
 
 def _in_grace(s: SessionState, cfg: CoachConfig, run: StepRun, m: Metric) -> bool:
     el = run.elapsed(s.moving_s)
-    step = run.ps.step
-    kind = grace_kind(m.value, step.intensity.value, ceiling=run.policy.hr_ceiling_only)
-    if kind == "hr":
+    if grace_kind(m.value) == "hr":
         return el - run.hr_grace_from < cfg.grace_hr_s
     return el - run.pace_grace_from < cfg.grace_pace_s
 

@@ -207,8 +207,7 @@ def rescore(
         return _Score(unscored=reason)
     ceiling = compliance.ceiling_only(ttype, step.intensity, short_hr_work=short)
     low = None if ceiling else low
-    kind = compliance.grace_kind(ttype, step.intensity, ceiling=ceiling)
-    grace = cfg.grace_hr_s if kind == "hr" else cfg.grace_pace_s
+    grace = cfg.grace_hr_s if compliance.grace_kind(ttype) == "hr" else cfg.grace_pace_s
 
     def margin(bound: float | None) -> float:
         return compliance.margin(

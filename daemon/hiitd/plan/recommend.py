@@ -49,6 +49,7 @@ from hiitd.plan.eligibility import QUALITY_SESSION_MIN, Gate, gated
 from hiitd.plan.plan_values import Flag, Kind, Recommendation, SessionEntry, Severity
 from hiitd.plan.readiness import readiness, trend_flags
 from hiitd.plan.week_plan import (
+    Restart,
     WeekBudget,
     find_break,
     planned_minutes,
@@ -68,7 +69,8 @@ BASE_UNTIL_MIN = 30.0  # under half an hour of running a week: run/walk first
 QUALITY_RESERVE_MIN = QUALITY_SESSION_MIN  # kept for each HIIT session later in the week
 STRIDES_RESERVE_MIN = 25.0  # kept for a strides session later in the week (21-30 min)
 MAKE_UP = 0.25  # an easy run may be this much over the week's even share, no more
-BACK_ONE_HIIT_DAYS = 14  # one HIIT a week this long after a break (``break_days`` or more)
+# The first days back from a break (``break_days`` or more): one HIIT a week, no deload.
+BACK_EASIER_DAYS = 14
 SPACING_GRACE_H = 2.0  # "48 h apart" is two days: Wednesday 06:55 follows Monday 07:05
 RED_FLAG_SHARE = 0.67  # a red flag's easy run: two thirds of the planned one, or rest
 _H = 3600.0
@@ -297,7 +299,14 @@ def _rung_rec(
     )
 
 
-def _hiit_cap(past: Sequence[SessionEntry], cfg: PlanConfig, today: date, deload: bool) -> int:
+def _hiit_cap(
+    past: Sequence[SessionEntry],
+    cfg: PlanConfig,
+    today: date,
+    *,
+    deload: bool,
+    back: Restart | None,
+) -> int:
     """One HIIT a week in a deload, in the first two weeks back from a break and in the
     first weeks of HIIT, else the setting.
 
@@ -308,8 +317,7 @@ def _hiit_cap(past: Sequence[SessionEntry], cfg: PlanConfig, today: date, deload
     first = min((e.day for e in past if e.hiit), default=None)
     if deload:
         return min(1, cfg.max_hiit_per_week)
-    back = find_break(past, cfg, today)
-    if back is not None and (today - back.back).days < BACK_ONE_HIIT_DAYS:
+    if back is not None and (today - back.back).days < BACK_EASIER_DAYS:
         return min(1, cfg.max_hiit_per_week)  # the first two weeks back from a break
     if cfg.experience == "advanced":
         return cfg.max_hiit_per_week
@@ -326,10 +334,11 @@ def _hiit_blocked(
     *,
     deload: bool,
     older: bool,
+    back: Restart | None,
 ) -> tuple[str, float | None] | None:
     """Why no HIIT today (the cap or the spacing) and when the next may be; None: allowed."""
     week = [e for e in past if e.hiit and e.day > today - timedelta(days=7)]
-    cap = _hiit_cap(past, cfg, today, deload)
+    cap = _hiit_cap(past, cfg, today, deload=deload, back=back)
     if len(week) >= cap:
         first = min((e.start_wall for e in week), default=None)
         reason = f"{len(week)} HIIT sessions in the last 7 days (at most {cap} this week)"
@@ -387,7 +396,9 @@ def recommend_next(
     amber = [f.text for f in flags if f.severity is Severity.AMBER]
     # No deload in the first two weeks back from a break: the break was the rest.
     back = find_break(before, cfg, today)
-    deload = is_deload_week(past, cfg, today) and (back is None or (today - back.back).days >= 14)
+    deload = is_deload_week(past, cfg, today) and (
+        back is None or (today - back.back).days >= BACK_EASIER_DAYS
+    )
     week = week_budget(
         past, cfg, today, deload=deload, was_lowered=_lowered_weeks(past, cfg, today)
     )
@@ -466,7 +477,7 @@ def recommend_next(
     hiit_later = 0
     if st.hiit:  # and the HIIT sessions the week's cap still allows
         hard = sum(1 for e in before if e.hiit and e.day > today - timedelta(days=7))
-        hiit_later = max(0, _hiit_cap(before, cfg, today, deload) - hard)
+        hiit_later = max(0, _hiit_cap(before, cfg, today, deload=deload, back=back) - hard)
     quality_later = min(quality_later, hiit_later + strides_later)
     easy_runs = 1 + len(later) - quality_later
     hiit_reserved = min(quality_later, hiit_later)
@@ -545,7 +556,9 @@ def recommend_next(
     if index % 2 == 0:
         blocked = None
         if st.hiit:
-            blocked = _hiit_blocked(before, cfg, today, now_wall, deload=deload, older=older)
+            blocked = _hiit_blocked(
+                before, cfg, today, now_wall, deload=deload, older=older, back=back
+            )
             if blocked is None:
                 last = {
                     k: max((e.start_wall for e in before if e.protocol == k), default=-1.0)
