@@ -23,7 +23,6 @@ from hiitd.coach.cues import BY_FEEL_TEXT, correction_text, countdown_due, halfw
 from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority, State, Zone
 from hiitd.coach.scoring import Metric, correction_kind
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
-from hiitd.coach.steps import set_start
 from hiitd.coach.transitions import pause, resume
 from hiitd.coach.workout_model import DurationType, Intensity
 
@@ -167,7 +166,7 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
     low, high = _bounds(s, run)
     lo_m, hi_m = _margin(cfg, m, low), _margin(cfg, m, high)
     zone = run.judge.update(now, value, low, high, margin_low=lo_m, margin_high=hi_m)
-    first = set_start(s.steps, run.ps.index)
+    first = run.set_first
     in_set_recovery = first is not None and run.ps.step.intensity is not Intensity.ACTIVE
     # In target: repeats start over. Not a judge that has not turned yet (the first
     # seconds of every rep read "in" while its hold runs), nor a recovery of a set (an
@@ -185,7 +184,7 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
     side = "below" if zone is Zone.BELOW else "above"
     if first is not None and s.book.hushed(first, side):
         return []  # said once for this set: the runner runs it by feel
-    if first is not None and _missed_twice(s, run, side):
+    if first is not None and side in run.missed_sides:
         # Said once, whatever the back-off, then quiet about it for the set.
         s.book.hush(first, side)
         s.book.said(kind, now)
@@ -205,24 +204,6 @@ def _judge(s: SessionState, cfg: CoachConfig, run: StepRun, now: float) -> list[
             value=value,
         )
     ]
-
-
-MISSED_PCT = 50.0  # a rep with this much of its scored time on one side missed that way
-
-
-def _missed_twice(s: SessionState, run: StepRun, side: str) -> bool:
-    """The set's last two reps of this step (before this one) both mostly ``side``."""
-    same = [
-        summary
-        for summary in s.step_summaries
-        if summary.index < run.ps.index
-        and s.steps[summary.index].step == run.ps.step
-        and set_start(s.steps, summary.index) == set_start(s.steps, run.ps.index)
-    ]
-    if len(same) < 2:
-        return False
-    pct = [x.pct_below if side == "below" else x.pct_above for x in same[-2:]]
-    return all(p is not None and p >= MISSED_PCT for p in pct)
 
 
 def _halfway(s: SessionState, cfg: CoachConfig, run: StepRun) -> list[Event]:

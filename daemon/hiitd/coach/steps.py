@@ -51,6 +51,9 @@ class StepRun:
     halfway_said: bool = False
     text_next: int = 0
     hr_condition: Hold = field(default_factory=Hold)
+    set_first: int | None = None  # the first step of the repeat set it is in (set_start)
+    # "below"/"above": the set's last two reps of this step were both mostly that side
+    missed_sides: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------- changes
 
@@ -251,13 +254,13 @@ def step_end_text(s: StepSummary) -> str:
 
 def set_start(steps: tuple[PlannedStep, ...], index: int) -> int | None:
     """The index of the first step of the repeat set ``index`` is in (None: not in one)."""
-    ps = steps[index]
-    if ps.rep is None:
+    rep, of = steps[index].rep, steps[index].rep_count
+    if rep is None:
         return None
     j = index
     while j > 0:
-        prev = steps[j - 1]
-        if prev.rep is None or prev.rep_count != ps.rep_count or prev.rep > steps[j].rep:  # type: ignore[operator]
+        prev = steps[j - 1].rep
+        if prev is None or steps[j - 1].rep_count != of or prev > rep:
             break
-        j -= 1
+        rep, j = prev, j - 1
     return j

@@ -48,6 +48,7 @@ def new_run(
     if length is not None:
         window = max(cfg.speed_window_min_s, min(window, length * cfg.speed_window_fraction))
     hold = cfg.hold_hr_s if policy.metric is Metric.HR else cfg.hold_pace_s
+    first = set_start(s.steps, ps.index)
     return StepRun(
         ps=ps,
         policy=policy,
@@ -56,6 +57,28 @@ def new_run(
         est_speed_mps=est,
         judge=ZoneJudge(hold),
         window_s=window,
+        set_first=first,
+        missed_sides=_missed_sides(s, ps, first),
+    )
+
+
+MISSED_PCT = 50.0  # a rep with this much of its scored time on one side missed that way
+
+
+def _missed_sides(s: SessionState, ps: PlannedStep, first: int | None) -> frozenset[str]:
+    """The sides the set's last two reps of this step (before this one) both missed."""
+    if first is None:
+        return frozenset()
+    same = [
+        x
+        for x in s.step_summaries
+        if first <= x.index < ps.index and s.steps[x.index].step == ps.step
+    ][-2:]
+    if len(same) < 2:
+        return frozenset()
+    sides = {"below": [x.pct_below for x in same], "above": [x.pct_above for x in same]}
+    return frozenset(
+        side for side, pct in sides.items() if all(p is not None and p >= MISSED_PCT for p in pct)
     )
 
 
@@ -88,7 +111,7 @@ def start_step(
 ) -> Next:
     """Step ``index`` starts at ``start_moving``: new smoothing, the step_start cue."""
     run = new_run(s, cfg, s.steps[index], start_moving)
-    if set_start(s.steps, index) in (None, index):
+    if run.set_first in (None, index):
         # Repeats of a correction start over at each step outside a set and at a set's
         # first rep; within a set the back-off carries on (Billat at 115 %: "Ease back"
         # every 30 s for 19 minutes while it started over at every 30 s rep).
