@@ -17,12 +17,16 @@ calendar week's target and the rules applied to the window):
 - always at least ``min_weekly_run_min`` (a non-runner's first weeks);
 - in the first week the questionnaire's days count in the comparisons only: the
   calendar week's target is the limit (it is a weekly figure, not a daily one);
-- a deload week (``recommend.is_deload_week``) plans ``deload_volume`` of it;
+- a deload week (``recommend.is_deload_week``) plans ``deload_volume`` of it; after
+  a lowered week (a deload, or fewer training days than planned) growth counts from
+  the week before it, when that was more;
 - after a break (``break_days`` without running) the restart volume is
-  ``break_restart`` (75 %) of the 7 days before the break, after
-  ``long_break_days`` ``long_break_restart`` (50 %): it is the budget of the
-  first week back (the growth rule would give 10 minutes) and a floor for the
-  four weeks after it (the four-week mean still holds the break's zeros).
+  ``break_restart`` (75 %) of the level before it (its last 7 days, or its four
+  weeks' mean when that was more), after ``long_break_days``
+  ``long_break_restart`` (50 %): it is the budget of the first week back (the
+  growth rule would give 10 minutes) and a floor for the four weeks after it, in
+  which the weeks grow by the weekly rule back up to that level (the four-week
+  mean still holds the break's zeros).
 """
 
 from __future__ import annotations
