@@ -3,8 +3,9 @@
 Each built-in workout is run through the real coach (``plansim.session_run``,
 the simulated runner of ``hiitd plan simulate``, seeded) by a 40-year-old with a
 4:30/km threshold. Every cue is counted with the time it was sent, and its spoken
-length is estimated from its words at espeak-ng's default rate (175 words a
-minute) plus a 0.3 s pause. Per session: cues a minute, the share of the session
+length is estimated as the engine's speech budget does (``coach.speech.spoken_s``:
+its words, numbers as said, at espeak-ng's default 175 words a minute, plus a
+0.3 s pause). Per session: cues a minute, the share of the session
 spoken, the most cues and the highest spoken share in any 60 s, and how many
 steps shorter than 60 s had more than 25 % of their time spoken (issue 18's
 budget). Figures, not pass/fail: the "before" of issue 18 is the first run.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hiitd.coach import speech
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.events import CueEvent, Event, StepEnded
 from hiitd.coach.profile import profile_from_settings
@@ -27,8 +29,6 @@ from hiitd_drivers.sim_fitness import TrainingState
 from .common import say, write_result
 
 EFFORTS = (0.85, 1.0, 1.15)
-WORDS_PER_S = 175 / 60  # espeak-ng's default speaking rate
-PAUSE_S = 0.3  # between two cues
 WINDOW_S = 60.0
 SHORT_STEP_S = 60.0
 BUDGET = 0.25  # issue 18: at most a quarter of a short step or of any minute spoken
@@ -39,8 +39,8 @@ RUNNER: dict[str, object] = {
 
 
 def spoken_s(text: str) -> float:
-    """The estimated time to say ``text``, seconds."""
-    return len(text.split()) / WORDS_PER_S + PAUSE_S
+    """The estimated time to say ``text``, seconds (the engine's own estimate)."""
+    return speech.spoken_s(text, CoachConfig().speech_wpm)
 
 
 def _busiest(times: list[tuple[float, float]]) -> tuple[int, float]:
@@ -115,8 +115,8 @@ def main() -> dict[str, Any]:
                 f"{r['short_steps_over_budget']:>4}/{r['short_steps']:<4}"
             )
     result = {
-        "words_per_s": WORDS_PER_S,
-        "pause_s": PAUSE_S,
+        "words_per_min": CoachConfig().speech_wpm,
+        "pause_s": speech.PAUSE_S,
         "rows": rows,
         "targets": [],
     }

@@ -19,10 +19,10 @@ from engine_rig import PROFILE, hr, speed, timed, workout
 from hiitd.cli.demo_cmd import DemoPrinter
 from hiitd.cli.main import main
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.cues import SHORT_STEP_S
 from hiitd.coach.engine import Engine
 from hiitd.coach.events import (
     Command,
+    CueDropped,
     CueEvent,
     CueKind,
     Event,
@@ -181,23 +181,26 @@ def test_the_live_zone_agrees_with_the_score(session: Run) -> None:
 
 
 def test_spoken_summaries_say_the_scored_figures(session: Run) -> None:
-    """The step-end and session-end cues say the same percentages as the payloads (steps
-    under 60 s have no spoken summary: terse scripts for short steps)."""
-    steps = [
-        st
-        for st in session.steps()
-        if not (
-            st.planned_type == "time"
-            and (st.planned_value or 0) < SHORT_STEP_S
-            and st.intensity in {"active", "recovery", "rest"}
-        )
+    """The step-end and session-end cues say the same percentages as the payloads. Work
+    steps of a minute or more get a spoken summary (not the last step: the session's
+    follows at once); the others' are published only."""
+    _warm, rep1, _rec, rep2, _stride, _cool = session.steps()
+    spoken = [
+        e.cue for e in session.events if isinstance(e, CueEvent) and e.cue.kind is CueKind.STEP_END
     ]
-    spoken = session.cue_texts(CueKind.STEP_END)
-    for st, text in zip(steps, spoken, strict=True):
-        if st.pct_in is None:
-            assert "in target" not in text
-        else:
-            assert f"{st.pct_in:.0f} % in target" in text
+    # Rep 2's summary would take the 20 s stride's whole speech budget: dropped, counted.
+    assert [c.step_index for c in spoken] == [rep1.index]
+    assert rep1.pct_in is not None
+    assert spoken[0].text.endswith(f", {rep1.pct_in:.0f} % in target.")
+    drops = [e for e in session.events if isinstance(e, CueDropped)]
+    (dropped,) = [d for d in drops if d.cue.kind is CueKind.STEP_END]
+    assert dropped.cue.step_index == rep2.index
+    assert "this 20 s step" in dropped.reason
+    assert rep2.pct_in is not None
+    assert f"{rep2.pct_in:.0f} % in target" in dropped.cue.text
+    # Every drop is counted in its step's summary, the result's too.
+    assert rep2.dropped == sum(d.cue.step_index == rep2.index for d in drops) >= 1
+    assert [s.dropped for s in session.result().steps] == [s.dropped for s in session.steps()]
     work = session.result().work
     assert work is not None
     assert work.in_pct is not None

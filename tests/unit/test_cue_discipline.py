@@ -13,6 +13,7 @@ from engine_rig import Rig, speed, timed
 
 from hiitd.coach.coach_config import CoachConfig
 from hiitd.coach.cues import halfway_phrase, step_label
+from hiitd.coach.events import CueDropped
 from hiitd.coach.workout_model import Intensity, Repeat, Workout
 
 A, R, W = Intensity.ACTIVE, Intensity.RECOVERY, Intensity.WARMUP
@@ -27,6 +28,10 @@ def _set(reps: int = 8) -> Workout:
     )
 
 
+def _drops(rig: Rig) -> list[tuple[float, CueDropped]]:
+    return [(t, e) for t, e in rig.events if isinstance(e, CueDropped)]
+
+
 def _pace_cues(rig: Rig) -> list[tuple[float, str, str]]:
     return [
         (t, c.kind.value, c.text)
@@ -36,9 +41,11 @@ def _pace_cues(rig: Rig) -> list[tuple[float, str, str]]:
 
 
 def test_the_back_off_carries_across_the_reps_and_too_fast_today_is_said_once() -> None:
-    """Every rep at 3.5 m/s: reps 1-2 "pick it up" at 17 s, 30 s later, then 90 s later (the
-    back-off carried into rep 2, where it reset at every rep before); rep 3 says once that
-    the target looks too fast today; reps 3-8 are quiet about it."""
+    """Every rep at 3.5 m/s: rep 1 says "pick it up" at 17 s; its repeat 30 s later would
+    pass the minute's speech budget (the rep's announcement, the first correction) and is
+    dropped, counted in the rep's summary; rep 2 says it once, 90 s after (the back-off
+    carried into rep 2, where it reset at every rep before); rep 3 says once that the
+    target looks too fast today; reps 3-8 are quiet about it."""
     rig = Rig(_set())
     rig.start()
     rig.run(60, mps=3.0)
@@ -48,12 +55,13 @@ def test_the_back_off_carries_across_the_reps_and_too_fast_today_is_said_once() 
     cues = _pace_cues(rig)
     assert [(t, k) for t, k, _ in cues] == [
         (77.0, "speed_up"),
-        (107.0, "speed_up"),
         (197.0, "speed_up"),
         (317.0, "speed_up"),
     ]
-    assert [text for *_, text in cues][:3] == ["Pick it up: 4:46 per km, target 3:58 to 4:10."] * 3
-    assert cues[3][2] == TOO_FAST
+    assert [(t, d.cue.kind.value) for t, d in _drops(rig)] == [(107.0, "speed_up")]
+    assert [e.summary.dropped for _, e in rig.step_ends()][:3] == [0, 1, 0]
+    assert [text for *_, text in cues][:2] == ["Pick it up: 4:46 per km, target 3:58 to 4:10."] * 2
+    assert cues[2][2] == TOO_FAST
     (by_feel,) = [c for _, c in rig.cue_objs() if c.text == TOO_FAST]
     assert by_feel.value == 3.5  # the pace it was said at, like any correction
 
@@ -73,8 +81,9 @@ def test_ahead_of_the_target_every_rep_is_said_once_too() -> None:
 
 def test_back_in_target_starts_the_back_off_over_and_nothing_is_hushed() -> None:
     """Rep 1 slow, rep 2 on target, rep 3 slow: no "too fast today" (two reps in a row
-    were not missed), and rep 3's first correction comes at the 30 s spacing again."""
-    rig = Rig(_set(3))
+    were not missed), and rep 3's first correction comes at the 30 s spacing again (the
+    speech budget off, to see the back-off alone)."""
+    rig = Rig(_set(3), CoachConfig(countdown_s=0, speech_share=1.0))
     rig.start()
     rig.run(60, mps=3.0)
     for mps in (3.5, 4.1, 3.5):
@@ -87,9 +96,11 @@ def test_back_in_target_starts_the_back_off_over_and_nothing_is_hushed() -> None
 
 def test_short_steps_get_one_or_two_words_no_summary_and_no_corrections() -> None:
     """Tabata-like: 4 x (20 s "All out", 10 s rest) after a warm-up, run too slowly: each rep
-    says its name, each rest "Rest.", 3-2-1 before each rep; no step summaries, no
-    corrections (it was "Interval 1 of 4. 20 seconds.", the workout's cue, a summary and
-    "pick it up" into 10 s of rest)."""
+    says its name, each rest "Rest.", 3-2-1 before the first rep, "2, 1" in each 10 s rest
+    (its speech budget is 2.5 s: "3, 2, 1" after "Rest." would pass it, so the first
+    number is dropped, not the last); no step summaries, no corrections (it was
+    "Interval 1 of 4. 20 seconds.", the workout's cue, a summary and "pick it up" into
+    10 s of rest)."""
     rep = dataclasses.replace(timed(A, 20, speed(5.0, 6.0)), name="All out", cue="All out, go")
     rest = timed(Intensity.REST, 10)
     rig = Rig(Workout("t", (timed(W, 120), Repeat(4, (rep, rest)))))
@@ -104,17 +115,16 @@ def test_short_steps_get_one_or_two_words_no_summary_and_no_corrections() -> Non
         (117.0, "countdown", "3"),
         (118.0, "countdown", "2"),
         (119.0, "countdown", "1"),
-        (120.0, "step_end", first_rep[3][2]),  # the warm-up's summary: a long step
         (120.0, "step_start", "All out."),
         (140.0, "step_start", "Rest."),
-        (147.0, "countdown", "3"),
         (148.0, "countdown", "2"),
         (149.0, "countdown", "1"),
         (150.0, "step_start", "All out."),
     ]
     kinds = {k for _, k, _ in said}
-    assert not kinds & {"speed_up", "slow_down"}
-    assert [k for _, k, _ in said].count("step_end") == 1  # the warm-up's only
+    assert not kinds & {"speed_up", "slow_down", "step_end"}
+    assert [(t, d.cue.text) for t, d in _drops(rig)] == [(147.0, "3"), (177.0, "3"), (207.0, "3")]
+    assert all("this 10 s step's 2.5 s" in d.reason for _, d in _drops(rig))
 
 
 def test_the_safety_ceiling_still_speaks_in_a_short_step() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine_rig import Rig, hr, speed, timed, workout
 
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.events import EndedBy, Notice, Zone
+from hiitd.coach.events import CueDropped, EndedBy, Notice, Zone
 from hiitd.coach.workout_model import Intensity
 
 A, R = Intensity.ACTIVE, Intensity.RECOVERY
@@ -13,19 +13,22 @@ FOUR_MIN = workout(timed(A, 240, speed(3.85, 4.08)))
 
 
 def test_slow_runner_gets_exact_speed_up_sequence() -> None:
-    """10 % slow: nothing in the 12 s grace, speed_up after a 5 s hold, then 30 s, 60 s, 120 s."""
+    """10 % slow: nothing in the 12 s grace, speed_up after a 5 s hold, then 30 s, 60 s, 120 s
+    apart; the one at 47 s would make the first minute 25.5 % speech (the announcement and
+    two corrections): dropped. The last step's summary is not said (the session's is)."""
     rig = Rig(FOUR_MIN)
     rig.start()
     rig.run(240, mps=3.85 * 0.9, bpm=150)
     assert rig.cues() == [
         (0.0, "step_start"),
         (17.0, "speed_up"),
-        (47.0, "speed_up"),
         (107.0, "speed_up"),
         (120.0, "halfway"),
         (227.0, "speed_up"),
-        (240.0, "step_end"),
         (240.0, "session_end"),
+    ]
+    assert [(t, ev.cue.kind) for t, ev in rig.events if isinstance(ev, CueDropped)] == [
+        (47.0, "speed_up")
     ]
 
 
@@ -74,10 +77,13 @@ def test_safety_ceiling_bypasses_rate_limit_and_repeats_at_growing_intervals() -
         (11.0, "safety_hr_ceiling"),
         (31.0, "safety_hr_ceiling"),
         (71.0, "safety_hr_ceiling"),
-        (85.0, "hr_high"),  # HR grace 75 s + 10 s hold
-        (115.0, "hr_high"),  # the correction's own back-off
+        # HR grace 75 s + 10 s hold: hr_high at 85 s would pass the minute's speech
+        # budget after two safety cues (dropped); again 30 s later, the back-off's.
+        (115.0, "hr_high"),
         (151.0, "safety_hr_ceiling"),
     ]
+    (drop,) = [ev for _, ev in rig.events if isinstance(ev, CueDropped)]
+    assert (drop.cue.kind, "minute" in drop.reason) == ("hr_high", True)
     rig.run(5, bpm=199)  # 4 bpm more than the last cue's: said again at once
     assert rig.cues("safety_hr_ceiling")[-1][0] < 151.0 + 80
     # The clean 195 is above the max HR the runner entered: a notice says so, and

@@ -108,8 +108,37 @@ class CoachConfig(BaseModel):
     quiet_before_step_end_s: float = Field(
         10.0, ge=0, description="No corrections in the last seconds of a step."
     )
+    speech_wpm: float = Field(
+        175.0,
+        ge=80,
+        le=450,
+        description=(
+            "Nominal speaking rate, words a minute, from which the speech budget estimates how "
+            "long each cue takes to say (175: espeak-ng's default; match [voice] rate)."
+        ),
+    )
+    speech_share: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description=(
+            "At most this share of any minute, and of any step planned shorter than 60 s, is "
+            "spoken; what does not fit is dropped, lowest priority first (safety never)."
+        ),
+    )
+    speech_quiet_s: float = Field(
+        3.0,
+        ge=0,
+        le=10,
+        description="Nothing but the countdown is said in the last seconds before a step change.",
+    )
     halfway_min_s: float = Field(
-        60.0, ge=0, description="Say 'halfway' only in steps at least this long (time or est.)."
+        120.0,
+        ge=0,
+        description=(
+            "Say 'halfway' only in steps at least this long (time or est.): in a 1-minute "
+            "rep it is chatter between the start and the countdown."
+        ),
     )
 
     # --------------------------------------------------------------- safety

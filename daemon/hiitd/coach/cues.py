@@ -151,13 +151,24 @@ def is_short(ps: PlannedStep) -> bool:
     )
 
 
-def terse_text(ps: PlannedStep) -> str:
-    """A short step's start: its name when it has a short one ("Sprint", "Plank"), else
-    "Go", "Jog" or "Rest"."""
+def terse_text(ps: PlannedStep, nxt: PlannedStep | None = None) -> str:
+    """A short step's start: its name when it has a short one ("Sprint", "Rest"), else
+    "Go", "Jog" or "Rest". A circuit's station by name and place ("Plank, 4 of 7.", with
+    "Round 2." before a round's first), and a rest before one says what comes ("Rest.
+    Next: Plank.")."""
     name = ps.step.name.strip()
-    if name and len(name.split()) <= _TERSE_WORDS:
-        return f"{name}."
-    return f"{_TERSE[ps.step.intensity]}."
+    if ps.station is not None and ps.stations is not None:
+        head = f"Round {ps.rep}. " if ps.station == 1 and ps.rep is not None and ps.rep > 1 else ""
+        return f"{head}{name or 'Go'}, {ps.station} of {ps.stations}."
+    said = name if name and len(name.split()) <= _TERSE_WORDS else _TERSE[ps.step.intensity]
+    coming = "" if nxt is None or nxt.station is None else nxt.step.name.strip()
+    return f"{said}. Next: {coming}." if coming else f"{said}."
+
+
+def brief_text(ps: PlannedStep) -> str:
+    """A step's announcement at its shortest, when the full one does not fit the speech
+    budget (budget.py): "Interval 3 of 8.", or a short step's terse start."""
+    return terse_text(ps) if is_short(ps) else f"{step_label(ps)}."
 
 
 def step_start_text(ps: PlannedStep, target: TargetView, ttype: TargetType) -> str:
@@ -296,14 +307,3 @@ class CueBook:
     def hushed(self, set_start: int, side: str) -> bool:
         """Whether ``side`` corrections are off for the set starting at step ``set_start``."""
         return (set_start, side) in self._hushed
-
-
-def order(cues: list[Cue]) -> list[Cue]:
-    """Highest priority first (stable); corrections dropped when the step changed.
-
-    A correction computed for the old step in the tick its step ended is stale
-    the moment the new step is announced: saying both confuses the runner.
-    """
-    step_change = any(c.kind in (CueKind.STEP_START, CueKind.STEP_END) for c in cues)
-    kept = [c for c in cues if not (step_change and c.kind in CORRECTION_KINDS)]
-    return sorted(kept, key=lambda c: -int(c.priority))

@@ -23,20 +23,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
-from hiitd.coach import lifecycle, session_resume, step_coaching, transitions
+from hiitd.coach import budget, lifecycle, session_resume, step_coaching, transitions
 from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.coach_config import CoachConfig
-from hiitd.coach.cues import order
 from hiitd.coach.events import (
     Command,
     CommandOutcome,
+    Cue,
+    CueDropped,
     CueEvent,
     CueKind,
     EndedBy,
     Event,
+    SessionEnded,
     State,
     StateChanged,
     StateSnapshot,
+    StepEnded,
     Zone,
 )
 from hiitd.coach.profile import with_learned_max_hr
@@ -356,9 +359,11 @@ class Engine:
         out: list[Event] = []
         if self._said:
             said, self._said = self._said, []
-            out = [e for e in said if not isinstance(e, CueEvent)]
             cues = [e.cue for e in said if isinstance(e, CueEvent)]
-            out.extend(CueEvent(c) for c in order(cues))
+            kept, dropped = self._speak(cues, now) if cues else ([], [])
+            out = [self._with_drops(e) for e in said if not isinstance(e, CueEvent)]
+            out.extend(CueEvent(c) for c in kept)
+            out.extend(dropped)
         # The snapshot's fields, without building it: that was a quarter of a replay (bench).
         s = self._s
         run = s.run
@@ -378,6 +383,27 @@ class Engine:
             self._published = key
             out.append(StateChanged(self.snapshot(now)))
         return out
+
+    def _speak(self, cues: list[Cue], now: float) -> tuple[list[Cue], list[CueDropped]]:
+        """The speech budget (budget.py): what is said of ``cues``, and what is dropped."""
+        s, cfg = self._s, self.config
+        run = s.run
+        eta = None if run is None else run.eta_s(s.moving_s, s.distance_m, speed_value(s, cfg, now))
+        return budget.settle(s, cfg, cues, now, eta)
+
+    def _with_drops(self, event: Event) -> Event:
+        """A step summary with the cues dropped in its step: its last cues are settled in
+        the flush that publishes it, after the summary was made."""
+        drops = self._s.speech.dropped
+        if isinstance(event, StepEnded) and drops.get(event.summary.index):
+            summary = replace(event.summary, dropped=drops[event.summary.index])
+            kept = tuple(summary if x.index == summary.index else x for x in self._s.step_summaries)
+            self._s = replace(self._s, step_summaries=kept)
+            return StepEnded(summary)
+        if isinstance(event, SessionEnded) and drops:
+            steps = tuple(replace(x, dropped=drops.get(x.index, 0)) for x in event.summary.steps)
+            return SessionEnded(replace(event.summary, steps=steps))
+        return event
 
 
 def _select(s: SessionState, workout: Workout) -> SessionState:

@@ -252,6 +252,7 @@ class StepSummary:
     below_s: float = 0.0
     above_s: float = 0.0
     unscored: str | None = None  # why the step is not scored (no target, by feel, ...)
+    dropped: int = 0  # cues the speech budget kept back in this step (coach/speech.py)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -281,6 +282,7 @@ class StepSummary:
             "below_s": _r(self.below_s),
             "above_s": _r(self.above_s),
             "unscored": self.unscored,
+            "dropped": self.dropped,
         }
 
 
@@ -376,6 +378,14 @@ class CueEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CueDropped:
+    """A cue the speech budget kept back (coach/speech.py), and why: for the log only."""
+
+    cue: Cue
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StepEnded:
     """A step ended; its summary."""
 
@@ -422,7 +432,7 @@ class MaxHrProposal:
         }
 
 
-Event = StateChanged | CueEvent | StepEnded | SessionEnded | Notice | MaxHrProposal
+Event = StateChanged | CueEvent | CueDropped | StepEnded | SessionEnded | Notice | MaxHrProposal
 
 
 # -------------------------------------------------------------- commands

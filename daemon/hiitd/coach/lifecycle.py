@@ -30,6 +30,7 @@ from hiitd.coach.events import (
 from hiitd.coach.scoring import is_short_hr_work
 from hiitd.coach.session_state import ACTIVE, Progress
 from hiitd.coach.smoothing import Hold
+from hiitd.coach.speech import SpeechLog
 from hiitd.coach.steps import step_end_text, target_mid
 from hiitd.coach.transitions import begin_running, new_run, start_step
 from hiitd.coach.workout_model import DurationType, Intensity, TargetType
@@ -142,6 +143,7 @@ def fresh_session(s: SessionState, cfg: CoachConfig, now: float) -> SessionState
     return replace(
         s,
         book=CueBook(s.session_id or "none"),
+        speech=SpeechLog(),
         progress=Progress(),
         started_at=now,
         step_summaries=(),
@@ -216,7 +218,13 @@ def end_step(
     if ended_by is EndedBy.STOP:
         s, more = finish(s, now, completed=False, reason=reason)
         return s, said + more
-    if not is_short(run.ps):  # a short step's summary is published, not said
+    last = run.ps.index + 1 >= len(s.steps)
+    # Said for work steps only, the runner's feedback on the rep: the others' summaries
+    # are published, not said ("Recovery 1 of 4 done: heart rate 132 average." took the
+    # minute's speech from the first correction of the next rep). Nor for a short step,
+    # nor for the last (the session's own summary follows at once).
+    work = run.ps.step.intensity is Intensity.ACTIVE
+    if work and not is_short(run.ps) and not last:
         said.append(
             s.cue(
                 CueKind.STEP_END,
@@ -226,7 +234,7 @@ def end_step(
                 value=summary.pct_in,
             )
         )
-    if run.ps.index + 1 < len(s.steps):
+    if not last:
         s, more = start_step(s, cfg, now, run.ps.index + 1, at)
     else:
         s, more = finish(s, now, completed=True)

@@ -39,6 +39,7 @@ from hiitd.coach.cues import CueBook, duration_phrase, metres_phrase, seconds_ph
 from hiitd.coach.events import CueKind, State
 from hiitd.coach.lifecycle import check_resolved, fresh_session
 from hiitd.coach.session_state import ACTIVE, Progress
+from hiitd.coach.speech import SpeechLog
 from hiitd.coach.transitions import new_run
 from hiitd.coach.workout_model import DurationType
 from hiitd.errors import HiitdError, WorkoutError
@@ -191,6 +192,7 @@ def restore(
         fresh_session(s, cfg, now),
         restores=restores,
         book=CueBook(f"{point.session_id}.r{restores}.{s.session_prefix}"),
+        speech=SpeechLog(),
         progress=Progress(point.moving_s, point.distance_m),
     )
     ps = s.steps[point.step_index]

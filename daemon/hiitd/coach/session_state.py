@@ -9,8 +9,9 @@ now)`` and returns the next state and its events; it never assigns a field.
 The state refers to a few *trackers*, accumulators that change with every
 sample or tick and so are not copied at each one: the sensor channels
 (``Heart``, ``Pod``), the session's moving time and distance (``Progress``),
-the running step (``StepRun``), the cue book (``CueBook``) and the safety
-hold (``Hold``). Each changes only through its own methods, in its own module.
+the running step (``StepRun``), the cue book (``CueBook``), the speech log
+(``SpeechLog``) and the safety hold (``Hold``). Each changes only through its own
+methods, in its own module.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hiitd.coach.ceiling import Ceiling
 from hiitd.coach.cues import CueBook
 from hiitd.coach.events import CueEvent, CueKind, Event, Priority, State, TargetView
 from hiitd.coach.smoothing import Hold
+from hiitd.coach.speech import SpeechLog
 
 if TYPE_CHECKING:
     from hiitd.coach.coach_config import CoachConfig
@@ -73,6 +75,7 @@ class SessionState:
     progress: Progress = field(default_factory=Progress)
     run: StepRun | None = None
     book: CueBook = field(default_factory=lambda: CueBook("none"))
+    speech: SpeechLog = field(default_factory=SpeechLog)  # the speech budget's (speech.py)
     paused_by: str | None = None  # "manual" or "auto" while paused
     countdown_end: float = 0.0
     countdown_said: frozenset[int] = frozenset()

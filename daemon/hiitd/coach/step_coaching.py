@@ -24,7 +24,7 @@ from hiitd.coach.events import CueKind, EndedBy, MaxHrProposal, Notice, Priority
 from hiitd.coach.scoring import Metric, correction_kind
 from hiitd.coach.session_state import cadence_value, hr_value, speed_value
 from hiitd.coach.transitions import pause, resume
-from hiitd.coach.workout_model import DurationType, Intensity
+from hiitd.coach.workout_model import EXERCISE_TAGS, DurationType, Intensity
 
 if TYPE_CHECKING:
     from hiitd.coach.coach_config import CoachConfig
@@ -312,18 +312,13 @@ def safety(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     return s, [cue]
 
 
-# A workout with one of these tags is exercises, not running: standing still (a plank,
-# a squat) is the work, so the footpod's stillness never pauses it.
-STATIC_TAGS = frozenset({"strength", "plyometrics", "core"})
-
-
 def autopause(s: SessionState, cfg: CoachConfig, now: float) -> Next:
     """Pause when the runner stands still, resume when they move (never in rest/recovery,
     never in a strength or plyometric workout: a plank once paused the circuit for good)."""
     run = s.run
     if not cfg.autopause or run is None:
         return s, []
-    if s.workout is not None and STATIC_TAGS & set(s.workout.tags):
+    if s.workout is not None and EXERCISE_TAGS & set(s.workout.tags):
         return s, []
     still, moving = s.pod.motion(now, cfg.autopause_speed_mps, cfg.autopause_cadence_spm)
     # Not in the first seconds of a step either: a runner who stood through a

@@ -231,20 +231,16 @@ class StepRun:
 
 
 def step_end_text(s: StepSummary) -> str:
-    """ "Interval 3 done: 4:12 per km, target 4:05 to 4:20, 85 % in target."."""
+    """ "Interval 3 of 8 done: 4:12 per km, 85 % in target." (the target was said at the
+    start; the share in it says how the rep went)."""
     head = f"{s.label} done"
     t = s.target
     parts: list[str] = []
     if t.type == TargetType.SPEED and s.avg_speed_mps:
-        fast = pace_text(t.high) if t.high else ""
-        slow = pace_text(t.low) if t.low else ""
-        rng = f"{fast} to {slow}" if fast and slow else (fast or slow)
         said = pace_text(s.avg_speed_mps)
-        parts.append(
-            f"stopped, target {rng}" if said == "standing" else f"{said} per km, target {rng}"
-        )
+        parts.append("stopped" if said == "standing" else f"{said} per km")
     elif t.type == TargetType.CADENCE and s.avg_cadence_spm:
-        parts.append(f"cadence {s.avg_cadence_spm:.0f}, target {t.text}")
+        parts.append(f"cadence {s.avg_cadence_spm:.0f}")
     elif s.avg_hr is not None:
         parts.append(f"heart rate {s.avg_hr:.0f} average")
     if s.pct_in is not None:

@@ -89,11 +89,16 @@ def announce(s: SessionState, run: StepRun) -> list[Event]:
     if ttype is TargetType.HR and s.profile.beta_blockers:
         ttype = TargetType.OPEN  # no heart-rate target said: by feel (BETA_BLOCKERS)
     short = is_short(run.ps)
-    text = terse_text(run.ps) if short else step_start_text(run.ps, view, ttype)
+    nxt = s.steps[run.ps.index + 1] if run.ps.index + 1 < len(s.steps) else None
+    text = terse_text(run.ps, nxt) if short else step_start_text(run.ps, view, ttype)
     said: list[Event] = [
         s.cue(CueKind.STEP_START, text, f"step {run.ps.index + 1} started", target=view)
     ]
-    if run.ps.step.cue and not short:
+    # The workout's own words for the step, once a set: at its first rep ("Easy jog,
+    # recover" ten times over was chatter), and not in a short step, but for a circuit's
+    # station, new to the runner in the first round (the speech budget still decides).
+    first = run.ps.rep in (None, 1)
+    if run.ps.step.cue and first and (not short or run.ps.station is not None):
         said.append(
             s.cue(
                 CueKind.STEP_START,

@@ -147,6 +147,11 @@ class Repeat:
             raise WorkoutError("a repeat needs at least one step")
 
 
+# A workout with one of these tags is exercises, not running: standing still (a plank, a
+# squat) is the work, so it never auto-pauses, and its rounds are circuits of stations.
+EXERCISE_TAGS = frozenset({"strength", "plyometrics", "core"})
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedStep:
     """A step as the engine runs it: repeats expanded, numbered, with its place in the set."""
@@ -157,6 +162,9 @@ class PlannedStep:
     rep_count: int | None = None
     work_number: int | None = None  # 1-based among ACTIVE steps ("interval 3 of 8")
     work_count: int | None = None
+    # In a round of several named work steps (a circuit): which of them ("Plank, 4 of 7")
+    station: int | None = None
+    stations: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,39 +190,62 @@ class Workout:
         Work is counted per set when there are sets: in a repeat whose round holds one
         work step, that step is "Interval r of n" like its recovery ("Recovery r of n";
         two sets of 8 said "Interval 9 of 16" beside "Recovery 1 of 8"); elsewhere the
-        work steps outside repeats (and rounds of several) are numbered through.
+        work steps outside repeats (and rounds of several) are numbered through. In an
+        exercise workout (``EXERCISE_TAGS``) the work steps of a round of several are
+        also its stations ("Plank, 4 of 7").
         """
-        flat: list[tuple[Step, int | None, int | None, bool]] = []
-        _unroll(self.items, flat, None, None, per_set=False)
-        work_count = sum(1 for s, _, _, per in flat if s.intensity is Intensity.ACTIVE and not per)
+        flat: list[_Flat] = []
+        circuit = bool(EXERCISE_TAGS & set(self.tags))
+        _unroll(self.items, flat, None, None, per_set=False, circuit=circuit)
+        work_count = sum(1 for f in flat if f.step.intensity is Intensity.ACTIVE and not f.per_set)
         out: list[PlannedStep] = []
         work = 0
-        for i, (s, rep, of, per_set) in enumerate(flat):
+        for i, f in enumerate(flat):
             number, count = None, None
-            if s.intensity is Intensity.ACTIVE and per_set:
-                number, count = rep, of
-            elif s.intensity is Intensity.ACTIVE:
+            if f.step.intensity is Intensity.ACTIVE and f.per_set:
+                number, count = f.rep, f.of
+            elif f.step.intensity is Intensity.ACTIVE:
                 work += 1
                 number, count = work, work_count
-            out.append(PlannedStep(i, s, rep, of, number, count))
+            out.append(PlannedStep(i, f.step, f.rep, f.of, number, count, f.station, f.stations))
         return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flat:
+    step: Step
+    rep: int | None
+    of: int | None
+    per_set: bool  # work counted per set (the round holds one work step)
+    station: int | None = None  # position among the round's work steps (several of them)
+    stations: int | None = None
 
 
 def _unroll(
     items: tuple[Step | Repeat, ...],
-    out: list[tuple[Step, int | None, int | None, bool]],
+    out: list[_Flat],
     rep: int | None,
     of: int | None,
     *,
     per_set: bool,
+    circuit: bool,
+    stations: int | None = None,
 ) -> None:
+    station = 0
     for item in items:
         if isinstance(item, Step):
-            out.append((item, rep, of, per_set))
+            at = None
+            if stations is not None and item.intensity is Intensity.ACTIVE:
+                station += 1
+                at = station
+            out.append(_Flat(item, rep, of, per_set, at, None if at is None else stations))
         else:
             work = [
                 s for s in item.steps if isinstance(s, Step) and s.intensity is Intensity.ACTIVE
             ]
             one = len(work) == 1 and item.count > 1
+            several = len(work) if circuit and len(work) > 1 else None
             for r in range(1, item.count + 1):
-                _unroll(item.steps, out, r, item.count, per_set=one)
+                _unroll(
+                    item.steps, out, r, item.count, per_set=one, circuit=circuit, stations=several
+                )

@@ -22,6 +22,7 @@ import structlog
 
 from hiitd.coach.events import (
     Command,
+    CueDropped,
     CueEvent,
     Event,
     MaxHrProposal,
@@ -242,6 +243,11 @@ class Coach:
                         "age_s": 0.0,
                     }
                     out.append(Outgoing(self.topics.session_cue, encode(body), qos=1, durable=True))
+                case CueDropped(cue=cue, reason=reason):
+                    # Kept back by the speech budget (coach/speech.py): why, for the runner
+                    # who wonders why the coach went quiet.
+                    log.info("cue_dropped", id=cue.id, kind=cue.kind.value, text=cue.text,
+                             reason=reason)  # fmt: skip
                 case StepEnded(summary=s):
                     # A stable id: a consumer that gets a redelivery can drop it.
                     body = {
