@@ -192,7 +192,8 @@ def _no_room(
                 f"{need:.1f} s more speech would pass this {planned:.0f} s step's "
                 f"{limit:.1f} s ({used:.1f} s said)"
             )
-    if cue.kind is CueKind.COUNTDOWN or cue.kind in _AT_CHANGE or s.state is not State.RUNNING:
+    at_change = cue.kind in _AT_CHANGE and cue.source == "engine"  # not a workout's text
+    if cue.kind is CueKind.COUNTDOWN or at_change or s.state is not State.RUNNING:
         return None
     starts = max(0.0, log.busy_until - now)
     if eta is not None and starts + said_s > eta - cfg.speech_quiet_s:
