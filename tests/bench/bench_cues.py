@@ -8,7 +8,8 @@ its words, numbers as said, at espeak-ng's default 175 words a minute, plus a
 0.3 s pause). Per session: cues a minute, the share of the session
 spoken, the most cues and the highest spoken share in any 60 s, and how many
 steps shorter than 60 s had more than 25 % of their time spoken (issue 18's
-budget). Figures, not pass/fail: the "before" of issue 18 is the first run.
+budget), with the speech budget's two targets: the busiest minute and every short
+step under a quarter (docs/performance.md has the before and after).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hiitd.workouts.library import builtin_workouts
 from hiitd_drivers.sim_athlete import SimulatedAthlete
 from hiitd_drivers.sim_fitness import TrainingState
 
-from .common import say, write_result
+from .common import say, target, write_result
 
 EFFORTS = (0.85, 1.0, 1.15)
 WINDOW_S = 60.0
@@ -118,7 +119,16 @@ def main() -> dict[str, Any]:
         "words_per_min": CoachConfig().speech_wpm,
         "pause_s": speech.PAUSE_S,
         "rows": rows,
-        "targets": [],
+        "targets": [
+            target(
+                "busiest minute spoken (%)",
+                max(r["max_spoken_pct_in_a_minute"] for r in rows),
+                100 * BUDGET + 0.05,  # a quarter, as rounded in the table
+            ),
+            target(
+                "short steps over 25 % spoken", sum(r["short_steps_over_budget"] for r in rows), 1
+            ),
+        ],
     }
     write_result("cues", result)
     return result
