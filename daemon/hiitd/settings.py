@@ -281,6 +281,67 @@ class StorageSettings(_Section):
     )
 
 
+_LANGUAGE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
+
+
+class VoiceSettings(_Section):
+    """Spoken cues through the Pi's sound card (docs/voice.md); off until configured."""
+
+    enabled: bool = Field(
+        default=False, description="Speak the cues (hiitd run); hiitd demo --voice turns it on"
+    )
+    engine: Literal["espeak-ng", "piper"] = Field(
+        "espeak-ng", description="The speech engine: espeak-ng (Debian package) or piper"
+    )
+    output: str = Field(
+        "default",
+        min_length=1,
+        description=(
+            "An ALSA device as 'aplay -L' lists it ('default', 'plughw:CARD=Headphones,DEV=0', "
+            "'bluealsa'), or 'file:DIR' for WAV files and DIR/utterances.jsonl"
+        ),
+    )
+    rate: Annotated[int, Field(ge=80, le=450)] = Field(
+        175, description="Words a minute (match coach.speech_wpm, the speech budget's rate)"
+    )
+    volume: Annotated[int, Field(ge=0, le=200)] = Field(
+        100, description="% of the engine's normal loudness (espeak-ng's amplitude)"
+    )
+    language: str = Field("en", description="The voice's language, e.g. en, en-gb, de, fr")
+    piper_model: Path | None = Field(
+        None, description="engine = 'piper': the voice model (.onnx, its .onnx.json beside it)"
+    )
+    beeps: bool = Field(
+        default=True,
+        description="Countdown tones (3, 2, 1 and a long one) before each work step and the end",
+    )
+    stale_s: Annotated[float, Field(ge=1, le=30)] = Field(
+        5.0, description="A cue that waited longer than this to be said is dropped (and logged)"
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if not _LANGUAGE.match(v):
+            raise ValueError(f"{v!r} is not a language code like en, en-gb or de")
+        return v
+
+    @field_validator("output")
+    @classmethod
+    def _output(cls, v: str) -> str:
+        v = v.strip()
+        if v.startswith("file:") and not v[5:].strip():
+            raise ValueError("'file:' needs a folder, e.g. file:/var/lib/hiitd/voice")
+        if any(c.isspace() for c in v) and not v.startswith("file:"):
+            raise ValueError(f"{v!r}: an ALSA device name has no spaces (see 'aplay -L')")
+        return v
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of a ``file:DIR`` output, else None."""
+        return Path(self.output[5:]).expanduser() if self.output.startswith("file:") else None
+
+
 class LogSettings(_Section):
     """Logging: JSON lines for journald, readable console on a terminal."""
 
@@ -307,6 +368,7 @@ class Settings(BaseSettings):
     coach: CoachConfig = Field(default_factory=CoachConfig)
     plan: PlanConfig = Field(default_factory=PlanConfig)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @property

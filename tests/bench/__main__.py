@@ -1,6 +1,6 @@
 """Run every benchmark, print the figures, write ``bench-results/<name>.json``.
 
-    ./dev bench [--quick] [--only decode,replay,latency,footprint,scale,cues]
+    ./dev bench [--quick] [--only decode,replay,latency,footprint,scale,cues,voice]
 
 ``--quick`` shortens the real-time ones (latency 10 s, footprint 20 s, scale
 15 s) for a smoke run; the figures in docs/performance.md are from a full run.
@@ -19,6 +19,7 @@ from . import (
     bench_latency,
     bench_replay,
     bench_scale,
+    bench_voice,
 )
 from .common import RESULTS_DIR, machine, say, write_result
 
@@ -40,6 +41,7 @@ def main() -> int:
         "footprint": lambda: bench_footprint.main(20.0 if q else bench_footprint.SECONDS),
         "scale": lambda: bench_scale.main(seconds=15.0 if q else bench_scale.SECONDS),
         "cues": bench_cues.main,
+        "voice": bench_voice.main,
     }
     chosen = [n for n in args.only.split(",") if n] or list(runs)
     m = machine()

@@ -188,9 +188,22 @@ def _own_state_dir(settings: Settings) -> Settings:
     return type(settings).model_validate(merged)
 
 
+def _with_voice(settings: Settings, args: argparse.Namespace) -> Settings:
+    """``--voice`` speaks through [voice]; ``--voice-out DIR`` writes WAV files instead."""
+    if not args.voice and args.voice_out is None:
+        return settings
+    voice = {**settings.voice.model_dump(), "enabled": True}
+    if args.voice_out is not None:
+        voice["output"] = f"file:{args.voice_out}"
+    merged = settings.model_dump()
+    merged["voice"] = voice
+    return type(settings).model_validate(merged)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """A simulated athlete through the real pipeline; an embedded broker if none answers."""
     settings = _own_state_dir(_with_demo_athlete(settings_from_args(args)))
+    settings = _with_voice(settings, args)
     if args.speed <= 0 or not 0.1 <= args.sim_effort <= 1.5:
         raise ConfigError("--speed must be positive and --sim-effort between 0.1 and 1.5")
     # The demo's terminal is for the runner's lines; daemon chatter only with --verbose.

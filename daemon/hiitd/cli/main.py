@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_commands(sub)
     _add_profile_commands(sub)
     _add_store_commands(sub)
+    _add_voice_commands(sub)
     _add_admin_commands(sub)
     return parser
 
@@ -98,6 +99,13 @@ def _add_daemon_commands(sub: Subparsers) -> None:
     p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this much")
     p.add_argument("--seed", type=int, default=1, help="simulator random seed")
     p.add_argument("--verbose", action="store_true", help="show the daemon's log lines too")
+    p.add_argument("--voice", action="store_true", help="speak the cues ([voice] settings)")
+    p.add_argument(
+        "--voice-out",
+        type=Path,
+        metavar="DIR",
+        help="write the spoken cues as WAV files and DIR/utterances.jsonl (session clock)",
+    )
 
     p = sub.add_parser("watch", help="print a daemon's MQTT messages readably")
     _add_common(p, as_json=True)
@@ -270,6 +278,18 @@ def _add_profile_commands(sub: Subparsers) -> None:
     _add_common(q, as_json=True)
 
 
+def _add_voice_commands(sub: Subparsers) -> None:
+    """``voice test|devices``: the spoken cues on this machine."""
+    p = sub.add_parser("voice", help="spoken cues: speak a sample, list the sound devices")
+    vsub = p.add_subparsers(dest="voice_command", required=True, metavar="ACTION")
+    v = vsub.add_parser("test", help="speak a sample through [voice] and list the devices found")
+    _add_common(v, as_json=True)
+    v.add_argument("--output", metavar="DEVICE|file:DIR", help="overrides voice.output")
+    v.add_argument("--text", default=None, help="what to say (default: a coach's sample)")
+    v = vsub.add_parser("devices", help="the ALSA playback devices (aplay -L)")
+    _add_common(v, as_json=True)
+
+
 def _add_store_commands(sub: Subparsers) -> None:
     """``store check``: the session store's full integrity check."""
     p = sub.add_parser("store", help="the session store: check it is whole")
@@ -348,6 +368,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "health": ("health_cmd", "cmd_health"),
     "profile": ("profile_cmd", "cmd_profile"),
     "store": ("store_cmd", "cmd_store"),
+    "voice": ("voice_cmd", "cmd_voice"),
 }
 
 

@@ -40,6 +40,7 @@ from hiitd.runtime.profile_service import ProfileService
 from hiitd.runtime.recording_service import RecordingService, StoreOpening, open_checked
 from hiitd.runtime.sample_pump import SamplePump, SampleQueue
 from hiitd.runtime.telemetry import Outgoing, Telemetry
+from hiitd.runtime.voice_service import build_voice
 from hiitd.store import learned_file
 from hiitd.store.workout_catalog import WorkoutCatalog
 
@@ -127,10 +128,13 @@ class Daemon:
         self.profile = ProfileService(
             state_dir, engine, self.catalog, self.outlet, topics, wall=wall
         )
+        # Spoken cues ([voice]); None when off, or when it cannot work here (logged).
+        self.voice = build_voice(settings.voice, engine, clock) if settings.voice.enabled else None
+        voice_observer = [] if self.voice is None else [self.voice.on_events]
         self.coach = Coach(
             engine, self.catalog, topics, wall,
             listeners=[self.profile.on_event, self._note_end, *opts.listeners],
-            observers=[self.recording.on_events],
+            observers=[self.recording.on_events, *voice_observer],
             results=self.post_session, plan=self.plan, checkins=self.checkins.desk,
             max_hr=self.profile,
         )  # fmt: skip
@@ -162,6 +166,8 @@ class Daemon:
                 tg.create_task(self.outbox.run(), name="outbox")
                 tg.create_task(self.post_session.run(), name="post-session")
                 tg.create_task(self.plan.run(), name="plan")
+                if self.voice is not None:
+                    tg.create_task(self.voice.run(), name="voice")
                 tg.create_task(self.checkins.run(), name="checkins")
                 if self.import_folder is not None:
                     tg.create_task(self.import_folder.run(), name="import-folder")
@@ -217,6 +223,8 @@ class Daemon:
             async with asyncio.timeout(FINISH_DRAIN_S):
                 await self.post_session.drained()
                 await self.outbox.idle()
+                if self.voice is not None:
+                    await self.voice.quiet()  # the last words are heard, not cut
         await asyncio.sleep(FINISH_LINGER_S)
         raise _SessionOver
 
