@@ -74,6 +74,40 @@ def test_unit_keeps_what_the_daemon_needs() -> None:
     assert not re.search(r"^PrivateNetwork=yes", text, re.MULTILINE)
 
 
+def _settings() -> dict[str, list[str]]:
+    """Every ``Key=value`` of the unit (comments and section headers left out), in order."""
+    found: dict[str, list[str]] = {}
+    for raw in UNIT.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";", "[")) or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        found.setdefault(key.strip(), []).append(value.strip())
+    return found
+
+
+def test_unit_lets_the_daemon_reach_alsa() -> None:
+    """Spoken cues (aplay) reach /dev/snd, and only it: DevicePolicy stays closed."""
+    settings = _settings()
+    allowed = [value.split() for value in settings.get("DeviceAllow", [])]
+    alsa = [access for spec, *access in allowed if spec == "char-alsa"]
+    assert alsa, "no DeviceAllow=char-alsa"
+    assert set("rw") <= set("".join(alsa[0]))
+    assert "m" not in "".join(alsa[0])  # no mknod
+    assert settings.get("DevicePolicy") == ["closed"]
+    # PrivateDevices=yes gives a private /dev without /dev/snd.
+    assert settings.get("PrivateDevices", ["no"])[-1].lower() in {"no", "false", "0", "off"}
+    groups = " ".join(settings.get("SupplementaryGroups", [])).split()
+    assert "audio" in groups  # /dev/snd/*, dmix's shared memory, bluealsa's D-Bus policy
+    assert "bluetooth" in groups
+    # ALSA's dmix needs System V shared memory and semaphores in the host's namespace.
+    assert settings.get("PrivateIPC", ["no"])[-1].lower() in {"no", "false", "0", "off"}
+    assert "@system-service" in settings.get("SystemCallFilter", [""])[0].split()
+    removed = " ".join(f[1:] for f in settings.get("SystemCallFilter", []) if f.startswith("~"))
+    assert "@ipc" not in removed.split()
+    assert "AF_UNIX" in " ".join(settings.get("RestrictAddressFamilies", []))
+
+
 def test_unit_bounds_memory_and_tasks_and_keeps_a_runtime_directory() -> None:
     """MemoryMax and TasksMax bound a leak; /run/hiitd survives restarts (crash resume)."""
     text = UNIT.read_text(encoding="utf-8")
