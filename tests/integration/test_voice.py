@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 import wave
@@ -247,3 +248,64 @@ def test_voice_test_speaks_a_sample_to_a_folder(
     sample = from_wav((tmp_path / lines[-1]["file"]).read_bytes())
     assert sample.peak() > 3000
     assert 2.0 < sample.duration_s < 8.0
+
+
+TIMELINE_WORKOUT = """\
+name = "voice-timeline"
+
+[[step]]
+intensity = "warmup"
+time = "0:40"
+
+[[step]]
+intensity = "active"
+name = "Fast"
+time = "0:30"
+pace = ["4:00", "4:30"]
+
+[[step]]
+intensity = "cooldown"
+time = "0:20"
+"""
+
+
+def _demo_voice(
+    tmp_path: Path, mosquitto_url: str, speed: float, workout: Path
+) -> list[dict[str, Any]]:
+    out = tmp_path / f"voice-{speed:g}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIITD_")}
+    env["STATE_DIRECTORY"] = str(tmp_path / f"state-{speed:g}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hiitd", "demo", "--broker", mosquitto_url, "--workout",
+         str(workout), "--speed", f"{speed:g}", "--voice-out", str(out), "--json"],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = (out / "utterances.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_the_demo_voice_timeline_does_not_depend_on_the_demo_speed(
+    tmp_path: Path, executable: Callable[..., str], mosquitto: Any
+) -> None:
+    """``hiitd demo --voice-out`` at 8x and at 32x: the same utterances, the tones at the same
+    session times and the speech within a tick (the file sink runs on the session clock)."""
+    executable("espeak-ng")
+    workout = tmp_path / "timeline.toml"
+    workout.write_text(TIMELINE_WORKOUT, encoding="utf-8")
+    slow, fast = (_demo_voice(tmp_path, mosquitto.url, s, workout) for s in (8, 32))
+
+    def timeline(lines: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+        t0 = min(x["started_at"] for x in lines if "started_at" in x)
+        return [(x["kind"], x["text"], x["started_at"] - t0) for x in lines if "started_at" in x]
+
+    # The tones and announcements; not the summaries and corrections, whose figures come
+    # from the simulated runner, whose samples follow the wall clock's jitter.
+    fixed = {"tone", "step_start", "halfway"}
+    a = [x for x in timeline(slow) if x[0] in fixed]
+    b = [x for x in timeline(fast) if x[0] in fixed]
+    assert [(k, t) for k, t, _ in a] == [(k, t) for k, t, _ in b]
+    assert any(k == "tone" for k, _, _ in a)
+    assert any(k == "step_start" for k, _, _ in a)
+    for (kind, text, x), (_, _, y) in zip(a, b, strict=True):
+        assert abs(x - y) <= (0.05 if kind == "tone" else 1.0), (kind, text, x, y)

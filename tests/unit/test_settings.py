@@ -58,6 +58,23 @@ def test_bad_value_names_the_key(tmp_path: Path) -> None:
         load_settings(cfg)
 
 
+def test_voice_settings_name_the_key_and_the_choices(tmp_path: Path) -> None:
+    """An unknown engine lists the known ones; a file output needs a folder; off by default."""
+    assert load_settings(write(tmp_path, "")).voice.enabled is False
+    cfg = write(tmp_path, '[voice]\nengine = "festival"\n')
+    with pytest.raises(ConfigError, match=r"voice\.engine: .*'espeak-ng' or 'piper'.*festival"):
+        load_settings(cfg)
+    cfg = write(tmp_path, '[voice]\noutput = "file:"\n')
+    with pytest.raises(ConfigError, match=r"voice\.output: 'file:' needs a folder"):
+        load_settings(cfg)
+    cfg = write(tmp_path, '[voice]\nlanguage = "English please"\n')
+    with pytest.raises(ConfigError, match=r"voice\.language: .*not a language code"):
+        load_settings(cfg)
+    voice = load_settings(write(tmp_path, '[voice]\noutput = "file:~/voice"\n')).voice
+    assert voice.folder is not None
+    assert voice.folder.name == "voice"
+
+
 def test_unknown_key_is_reported(tmp_path: Path) -> None:
     """A misspelt key is an error naming it, not silently ignored."""
     cfg = write(tmp_path, "[ble]\nwatchdog_secs = 5\n")

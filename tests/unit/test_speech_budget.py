@@ -213,3 +213,15 @@ def test_a_workout_step_cue_is_said_at_the_first_rep_of_a_set_only() -> None:
     rig.start()
     rig.run(720, mps=3.5)
     assert [c.text for _, c in rig.cue_objs()].count("Easy jog, recover") == 1
+
+
+def test_a_step_too_short_for_its_quarter_still_gets_its_one_word() -> None:
+    """2 s steps: "Go." (0.6 s) is more than a quarter of one, but a step change is always
+    announced (in brief); only the minute's budget could hold it back."""
+    w = Workout("t", (Repeat(4, (timed(A, 2), timed(Intensity.REST, 2))),))
+    rig = Rig(w)
+    rig.start()
+    rig.run(16, mps=3.0)
+    assert [(t, c.text) for t, c in rig.cue_objs() if c.kind == "step_start"] == [
+        (float(t), "Go." if t % 4 == 0 else "Rest.") for t in range(0, 16, 2)
+    ]

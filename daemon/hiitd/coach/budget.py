@@ -20,8 +20,10 @@ priority order (safety first, workout texts and notices last):
 * A countdown number is said only while there is room for it and the numbers
   after it: in a 10 s rest, "2, 1" rather than "3, 2" and no "1".
 * A step's announcement is sure of its brief form ("Interval 3 of 8.", "Go.")
-  before anything else of the moment is weighed, and said in full if there is room
-  left after the other step-level cues (a work step's summary, the countdown).
+  before anything else of the moment is weighed (a step too short for even that
+  word within its quarter still gets it; only the minute's budget can stop it),
+  and said in full if there is room left after the other step-level cues (a work
+  step's summary, the countdown).
   What does not fit is dropped, lowest priority first, each with a reason
   (``CueDropped``) that the daemon logs, counted in the step's summary.
 * The safety cue bypasses every rule (it still counts: what follows it waits).
@@ -79,7 +81,7 @@ def settle(
     for at, cue in ranked:
         if _announces(s, cue):
             brief = replace(cue, text=brief_text(s.steps[cue.step_index or 0]))
-            if _no_room(s, cfg, brief, now, eta) is None:
+            if _no_room(s, cfg, brief, now, eta, step_budget=False) is None:
                 said[at], full[at] = brief, cue
                 log.note(now, spoken_s(brief.text, wpm), _running_index(s))
     upgraded = False
@@ -146,8 +148,13 @@ def _no_room(
     eta: float | None,
     *,
     said_s: float | None = None,
+    step_budget: bool = True,
 ) -> str | None:
-    """Why ``cue`` (or ``said_s`` more seconds of it) cannot be said now; None: it can."""
+    """Why ``cue`` (or ``said_s`` more seconds of it) cannot be said now; None: it can.
+
+    ``step_budget=False``: not held to the short step's quarter (a step's brief
+    announcement: a 2 s step still gets its one word; it counts all the same).
+    """
     log = s.speech
     if said_s is None:
         said_s = spoken_s(cue.text, cfg.speech_wpm)
@@ -182,7 +189,7 @@ def _no_room(
         return None
     # A distance step's length follows the runner's speed: a 400 m rep run fast is short.
     planned = run.planned_s() if eta is None else run.elapsed(s.moving_s) + eta
-    if planned is not None and planned < SHORT_STEP_S:
+    if step_budget and planned is not None and planned < SHORT_STEP_S:
         limit = cfg.speech_share * planned
         if cue.kind is not CueKind.COUNTDOWN and not _announces(s, cue):
             limit -= _countdown_reserve(s, cfg)  # the countdown that ends the step comes first
