@@ -8,6 +8,7 @@ its cues into WAV files and ``utterances.jsonl`` exactly as ``hiitd demo
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -37,7 +38,8 @@ from hiitd.coach.workout_model import (
 from hiitd.runtime.voice_service import VoiceError, VoiceService, build_voice, check_output
 from hiitd.settings import VoiceSettings
 from hiitd.voice.audio import from_wav
-from hiitd.voice.sinks import FileSink
+from hiitd.voice.schedule import Started
+from hiitd.voice.sinks import AlsaSink, FileSink
 from hiitd.voice.synth import Cached, EspeakNg
 from hiitd_drivers.clock import MonotonicClock
 from hiitd_drivers.samples import FootpodSample, HeartRateSample
@@ -309,3 +311,42 @@ def test_the_demo_voice_timeline_does_not_depend_on_the_demo_speed(
     assert any(k == "step_start" for k, _, _ in a)
     for (kind, text, x), (_, _, y) in zip(a, b, strict=True):
         assert abs(x - y) <= (0.05 if kind == "tone" else 1.0), (kind, text, x, y)
+
+
+async def test_on_a_sound_card_a_safety_cue_kills_the_playing_utterance(
+    espeak: EspeakNg, executable: Callable[..., str]
+) -> None:
+    """The real-time path: aplay on ALSA's null device, a long announcement playing, then a
+    safety cue: the announcement's player is stopped and the safety cue is played."""
+    sink = AlsaSink("null", executable("aplay"))
+    voice = VoiceService(
+        VoiceSettings(enabled=True, output="null", beeps=False),
+        Engine(PROFILE, CoachConfig()), MonotonicClock(), Cached(espeak), sink,
+    )  # fmt: skip
+    task = asyncio.create_task(voice.run())
+    try:
+        long = "Interval 3 of 8. 4 minutes at 4:05 to 4:20 per km. Run tall, relax the shoulders."
+        voice.on_events(
+            [CueEvent(_cue("a", CueKind.STEP_START, long, Priority.STEP))], voice.clock.now()
+        )
+        async with asyncio.timeout(20):
+            while not any(isinstance(h, Started) for h in voice.happened):
+                await asyncio.sleep(0.01)
+            safety = "Slow down now: heart rate 196, above your ceiling of 190."
+            cue = _cue("b", CueKind.SAFETY_HR_CEILING, safety, Priority.SAFETY)
+            voice.on_events([CueEvent(cue)], voice.clock.now())
+            await voice.quiet()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    story = [
+        (type(h).__name__, h.utterance.cue_id, getattr(h, "interrupted", None))
+        for h in voice.happened
+    ]
+    assert story == [
+        ("Started", "a", None),
+        ("Ended", "a", True),
+        ("Started", "b", None),
+        ("Ended", "b", False),
+    ]
+    assert len(sink.first_frame_at) == 2  # both reached aplay
