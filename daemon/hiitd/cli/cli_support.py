@@ -20,6 +20,7 @@ EX_FAILURE = 1
 EX_USAGE = 64
 EX_DATAERR = 65
 EX_UNAVAILABLE = 69
+EX_CANTCREAT = 73  # a file or folder the command needs cannot be made or written
 EX_CONFIG = 78
 EX_INTERRUPTED = 130
 
@@ -46,3 +47,20 @@ def print_json(obj: object) -> None:
     """Write one JSON document as a line on stdout."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def file_error_line(exc: OSError) -> str:
+    """One line for a file the command could not use: which, why, and the fix."""
+    path = exc.filename
+    if isinstance(exc, FileNotFoundError):
+        return (
+            f"{path} does not exist: make the state directory with 'sudo ./dev install' "
+            "(or point storage.state_dir / STATE_DIRECTORY at one)"
+        )
+    if isinstance(exc, PermissionError):
+        return (
+            f"cannot use {path}: permission denied. Run it as the daemon's user "
+            "('sudo -u hiitd hiitd ...'), or join group hiitd "
+            "('sudo ./dev install --add-user $USER', then log in again)"
+        )
+    return f"cannot use {path}: {exc.strerror or exc}"

@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # noqa: SLF001
 
 from hiitd.cli.cli_support import (
+    EX_CANTCREAT,
     EX_CONFIG,
     EX_DATAERR,
     EX_INTERRUPTED,
     EX_OK,
     EX_UNAVAILABLE,
+    file_error_line,
     print_json,
     settings_from_args,
 )
@@ -402,3 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_UNAVAILABLE
     except KeyboardInterrupt:
         return EX_INTERRUPTED
+    except OSError as exc:
+        if exc.filename is None:  # a socket, a pipe: not a file the user can fix
+            raise
+        sys.stderr.write(f"hiitd: {file_error_line(exc)}\n")
+        return EX_CANTCREAT
