@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile_commands(sub)
     _add_store_commands(sub)
     _add_voice_commands(sub)
+    _add_doctor_command(sub)
     _add_admin_commands(sub)
     return parser
 
@@ -280,6 +281,19 @@ def _add_profile_commands(sub: Subparsers) -> None:
     _add_common(q, as_json=True)
 
 
+def _add_doctor_command(sub: Subparsers) -> None:
+    """``doctor``: is this Pi ready to coach?"""
+    p = sub.add_parser("doctor", help="check the radio, user, broker, daemon, sensors, profile")
+    _add_common(p, as_json=True)
+    p.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=4.0,
+        metavar="S",
+        help="how long to look for the bound sensors when the daemon is not running",
+    )
+
+
 def _add_voice_commands(sub: Subparsers) -> None:
     """``voice test|devices``: the spoken cues on this machine."""
     p = sub.add_parser("voice", help="spoken cues: speak a sample, list the sound devices")
@@ -371,6 +385,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("profile_cmd", "cmd_profile"),
     "store": ("store_cmd", "cmd_store"),
     "voice": ("voice_cmd", "cmd_voice"),
+    "doctor": ("doctor_cmd", "cmd_doctor"),
 }
 
 

@@ -35,3 +35,33 @@ async def publish_once(
     except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
         failure = classify(exc, host=settings.host, port=settings.port)
         raise MqttError(f"{failure.reason}; {failure.advice}") from exc
+
+
+async def read_retained(
+    settings: MqttSettings, topics: list[str], *, wait_s: float = 1.5
+) -> dict[str, bytes]:
+    """Connect with the configured login and TLS, subscribe to ``topics``, and return the
+    retained messages the broker sends within ``wait_s``; MqttError (reason and advice)
+    when the broker cannot be reached or refuses the login."""
+    found: dict[str, bytes] = {}
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            client = await make_client(settings)
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                await stack.enter_async_context(client)
+            for topic in topics:
+                await client.subscribe(topic, qos=0, timeout=OPERATION_TIMEOUT_S)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait_s):
+                    async for message in client.messages:
+                        if message.retain and isinstance(message.payload, bytes):
+                            found[str(message.topic)] = message.payload
+                        if len(found) >= len(topics):
+                            break
+    except (aiomqtt.MqttError, OSError) as exc:
+        failure = classify(exc, host=settings.host, port=settings.port)
+        raise MqttError(f"{failure.reason}; {failure.advice}") from exc
+    except TimeoutError as exc:
+        failure = classify(exc, host=settings.host, port=settings.port)
+        raise MqttError(f"{failure.reason}; {failure.advice}") from exc
+    return found
