@@ -122,7 +122,10 @@ async def test_without_bluez_or_broker_each_says_what_to_do(
     private_bus: PrivateBus, tmp_path: Path
 ) -> None:
     """A bus without BlueZ, a broker that is not there: failures with their fixes."""
-    env = _env(tmp_path, private_bus, "mqtt://127.0.0.1:1")
+    env = _env(
+        tmp_path, private_bus, "mqtt://127.0.0.1:1",
+        HIITD_VOICE__ENABLED="true", HIITD_VOICE__OUTPUT="hdmi-nowhere",
+    )  # fmt: skip
     code, checks = await _doctor(env)
     assert code == 1
     assert checks["bluez"]["status"] == "fail"
@@ -135,6 +138,10 @@ async def test_without_bluez_or_broker_each_says_what_to_do(
     assert checks["daemon"]["status"] == "skip"
     assert checks["state_dir"]["status"] == "fail"  # nothing made it yet
     assert checks["state_dir"]["fix"].startswith("sudo ./dev install")
+    voice = checks["voice"]
+    assert voice["status"] == "fail"
+    assert voice["detail"].startswith("voice.output: no ALSA device 'hdmi-nowhere'; devices found:")
+    assert voice["fix"] == "hiitd voice test; see docs/audio.md"
 
 
 async def test_with_the_daemon_running_the_sensors_are_asked_of_it(  # noqa: PLR0917 - fixtures
