@@ -58,10 +58,7 @@ async def read_retained(
                             found[str(message.topic)] = message.payload
                         if len(found) >= len(topics):
                             break
-    except (aiomqtt.MqttError, OSError) as exc:
-        failure = classify(exc, host=settings.host, port=settings.port)
-        raise MqttError(f"{failure.reason}; {failure.advice}") from exc
-    except TimeoutError as exc:
+    except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
         failure = classify(exc, host=settings.host, port=settings.port)
         raise MqttError(f"{failure.reason}; {failure.advice}") from exc
     return found
