@@ -7,6 +7,7 @@ variables (``__`` nests: ``HIITD_MQTT__URL``), then the TOML file given with
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -400,6 +401,18 @@ def _shown(key: str, value: object) -> str:
     return f" (got {without_credentials(repr(value))})"
 
 
+def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the settings section at ``loc[:-1]`` has (for "did you mean")."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        ann = None if field is None else field.annotation
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return []
+        model = ann
+    return list(model.model_fields)
+
+
 def describe_validation_error(exc: ValidationError, source: str) -> str:
     """One message naming every bad key, what is wrong, and where it came from.
 
@@ -412,7 +425,9 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
     for err in exc.errors():
         key = _error_key(err["loc"])
         if err["type"] == "extra_forbidden":
-            lines.append(f"{key}: unknown key (misspelt, or in the wrong section?)")
+            near = difflib.get_close_matches(str(err["loc"][-1]), _known_keys(err["loc"]), n=1)
+            hint = f"did you mean {near[0]!r}?" if near else "misspelt, or in the wrong section?"
+            lines.append(f"{key}: unknown key ({hint})")
         else:
             msg = without_credentials(err["msg"].removeprefix("Value error, "))
             lines.append(f"{key}: {msg}{_shown(key, err.get('input'))}")

@@ -76,9 +76,19 @@ def test_voice_settings_name_the_key_and_the_choices(tmp_path: Path) -> None:
 
 
 def test_unknown_key_is_reported(tmp_path: Path) -> None:
-    """A misspelt key is an error naming it, not silently ignored."""
+    """A misspelt key is an error naming it and the key it was probably meant to be."""
     cfg = write(tmp_path, "[ble]\nwatchdog_secs = 5\n")
-    with pytest.raises(ConfigError, match=r"ble\.watchdog_secs: unknown key"):
+    with pytest.raises(
+        ConfigError, match=r"ble\.watchdog_secs: unknown key \(did you mean 'watchdog_s'\?\)"
+    ):
+        load_settings(cfg)
+    cfg = write(tmp_path, "[ble.hr]\nadress = '11:22:33:44:55:66'\n")
+    with pytest.raises(
+        ConfigError, match=r"ble\.hr\.adress: unknown key \(did you mean 'address'\?\)"
+    ):
+        load_settings(cfg)
+    cfg = write(tmp_path, "[athlete]\nzzz = 1\n")
+    with pytest.raises(ConfigError, match=r"athlete\.zzz: unknown key \(misspelt, or in the wrong"):
         load_settings(cfg)
 
 

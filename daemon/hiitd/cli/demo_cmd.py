@@ -188,6 +188,28 @@ def _own_state_dir(settings: Settings) -> Settings:
     return type(settings).model_validate(merged)
 
 
+def _check_flags(args: argparse.Namespace) -> None:
+    if args.speed <= 0:
+        raise ConfigError(
+            f"--speed {args.speed:g}: the clock factor must be above 0 (1 is real time)"
+        )
+    if not 0.1 <= args.sim_effort <= 1.5:
+        raise ConfigError(
+            f"--sim-effort {args.sim_effort:g}: must be between 0.1 and 1.5 (1 runs the targets)"
+        )
+    if args.duration is not None and args.duration <= 0:
+        raise ConfigError(f"--duration {args.duration:g}: must be above 0 seconds")
+
+
+def _check_workout(settings: Settings, name: str) -> None:
+    """The demo's workout, found and resolved before a broker or a sensor starts."""
+    from hiitd.coach.profile import profile_from_settings  # noqa: PLC0415
+    from hiitd.store.workout_catalog import WorkoutCatalog  # noqa: PLC0415
+
+    catalog = WorkoutCatalog(settings.storage.state_dir, profile_from_settings(settings.athlete))
+    catalog.find(name)  # WorkoutError (exit 65... as HiitdError) naming what is wrong
+
+
 def _with_voice(settings: Settings, args: argparse.Namespace) -> Settings:
     """``--voice`` speaks through [voice]; ``--voice-out DIR`` writes WAV files instead."""
     if not args.voice and args.voice_out is None:
@@ -202,10 +224,10 @@ def _with_voice(settings: Settings, args: argparse.Namespace) -> Settings:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """A simulated athlete through the real pipeline; an embedded broker if none answers."""
+    _check_flags(args)  # before anything starts (or prints)
     settings = _own_state_dir(_with_demo_athlete(settings_from_args(args)))
     settings = _with_voice(settings, args)
-    if args.speed <= 0 or not 0.1 <= args.sim_effort <= 1.5:
-        raise ConfigError("--speed must be positive and --sim-effort between 0.1 and 1.5")
+    _check_workout(settings, args.workout)
     # The demo's terminal is for the runner's lines; daemon chatter only with --verbose.
     configure_logging("info" if args.verbose else "warning", settings.log.format)
     printer = DemoPrinter(ScaledClock(args.speed), as_json=args.json)
