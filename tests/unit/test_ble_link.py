@@ -518,3 +518,12 @@ def test_translate_error_gives_advice():
     assert "retrying" in str(busy)
     assert type(slow) is BleError
     assert "timed out" in str(slow)
+
+
+def test_a_missing_system_bus_is_said_in_words_not_as_a_repr():
+    """``hiitd scan`` without D-Bus said ``FileNotFoundError(2, ...)``."""
+    err = translate_error(FileNotFoundError(2, "No such file or directory"), adapter="hci0")
+    assert str(err).startswith("cannot reach BlueZ over D-Bus: no system bus socket; ")
+    assert "FileNotFoundError" not in str(err)
+    refused = translate_error(ConnectionRefusedError(111, "Connection refused"), adapter="hci0")
+    assert "the system bus refused the connection" in str(refused)

@@ -49,3 +49,27 @@ def test_dev_with_an_unknown_command_fails_with_its_usage() -> None:
     assert proc.returncode == 64
     assert proc.stderr.startswith("dev: unknown command 'foo'\n")
     assert "./dev demo" in proc.stderr
+
+
+def test_config_check_prints_valid_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unset keys as comments (no ``age = null``), sub-sections as tables: the output loads
+    back as a configuration with the same effective settings."""
+    import tomllib  # noqa: PLC0415
+
+    from hiitd.settings import load_settings  # noqa: PLC0415
+
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path))
+    monkeypatch.setenv("HIITD_BLE__HR__ADDRESS", "11:22:33:44:55:66")
+    assert main(["config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "null" not in out
+    assert "# age = (unset)" in out
+    doc = tomllib.loads(out)
+    assert doc["ble"]["hr"]["address"] == "11:22:33:44:55:66"
+    again = tmp_path / "again.toml"
+    again.write_text(out, encoding="utf-8")
+    monkeypatch.delenv("HIITD_BLE__HR__ADDRESS")
+    assert load_settings(again).ble == load_settings(None, ble=doc["ble"]).ble
+    assert load_settings(again).ble.hr.address == "11:22:33:44:55:66"

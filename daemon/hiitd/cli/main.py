@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hiitd import __version__
 from hiitd.errors import ConfigError, HiitdError
@@ -361,11 +361,25 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         for section, values in data.items():
-            sys.stdout.write(f"[{section}]\n")
-            for key, value in values.items():
-                sys.stdout.write(f"{key} = {json.dumps(value)}\n")
-        sys.stdout.write("configuration ok\n")
+            sys.stdout.write("\n".join(_toml_table(section, values)) + "\n")
+        sys.stdout.write("# configuration ok\n")
     return EX_OK
+
+
+def _toml_table(name: str, values: dict[str, Any]) -> list[str]:
+    """``[name]`` as TOML: unset keys as comments, sub-sections as their own tables."""
+    lines = [f"[{name}]"]
+    tables = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        elif value is None or (isinstance(value, list) and None in value):
+            lines.append(f"# {key} = (unset)")
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    for key, value in tables:
+        lines.extend(_toml_table(f"{name}.{key}", value))
+    return lines
 
 
 _COMMANDS: dict[str, tuple[str, str]] = {

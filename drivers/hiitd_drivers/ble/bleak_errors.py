@@ -39,5 +39,19 @@ def translate_error(exc: BaseException, *, adapter: str) -> BleError:
             return AdapterUnavailableError(f"{exc} on {adapter}: {advice}")
         return BleError(f"{exc}: {advice}")
     if isinstance(exc, OSError | EOFError) and not isinstance(exc, TimeoutError):
-        return AdapterUnavailableError(f"cannot reach BlueZ over D-Bus ({exc!r}); {NO_DBUS_ADVICE}")
+        why = _bus_failure(exc)
+        return AdapterUnavailableError(f"cannot reach BlueZ over D-Bus: {why}; {NO_DBUS_ADVICE}")
     return BleError(TIMEOUT_ADVICE if isinstance(exc, TimeoutError) else str(exc) or repr(exc))
+
+
+def _bus_failure(exc: OSError | EOFError) -> str:
+    """What went wrong with the bus, in words ("no system bus socket"), not a repr."""
+    if isinstance(exc, FileNotFoundError):
+        return "no system bus socket"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the system bus refused the connection"
+    if isinstance(exc, PermissionError):
+        return "not allowed on the system bus"
+    if isinstance(exc, EOFError):
+        return "the bus connection closed"
+    return exc.strerror or str(exc) or type(exc).__name__
