@@ -85,12 +85,32 @@ def test_cue_and_command_result() -> None:
 def test_generic_json_fallback() -> None:
     """Other JSON topics show key=value pairs without ts."""
     doc = {"ts": TS, "session_id": "s1", "laps": [1, 2]}
-    assert line("session/result", doc) == "22:23:04  session/result session_id=s1  laps=[1,2]"
+    assert line("plan/next", doc) == "22:23:04  plan/next session_id=s1  laps=[1,2]"
+
+
+def test_the_result_is_one_short_line_and_raw_shows_it_all() -> None:
+    """The result was one 2.8 KB line; now its headline (``--raw``: everything)."""
+    doc = {
+        "ts": TS, "workout": "norwegian-4x4", "completed": True, "moving_s": 2580,
+        "distance_m": 7712, "compliance": {"in_pct": 81.4}, "analysed": True,
+        "steps": [{"index": i, "name": "x" * 40} for i in range(30)],
+    }  # fmt: skip
+    assert line("session/result", doc) == (
+        "22:23:04  result   norwegian-4x4  completed  43 min  7.71 km  "
+        "81 % of the work in target  analysed"
+    )
+    assert "steps=" in line("session/result", doc, raw=True)
+    long = line("plan/next", {"ts": TS, "why": "y" * 500})
+    assert long.endswith(" B; --raw for all)")
+    assert len(long) < 400
 
 
 def test_binary_and_empty_payloads() -> None:
-    """Non-UTF-8 payloads show as hex; empty ones say so."""
-    assert line("x", b"\xff\x00", received=TS).endswith("x        0xff00")
+    """A chart is summed up ("PNG 55 KB"), not tens of kilobytes of hex; --raw shows hex."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(56_000)
+    assert line("session/chart", png, received=TS).endswith("session/chart PNG 55 KB")
+    assert line("x", b"\xff\x00", received=TS).endswith("x        binary 2 B")
+    assert line("x", b"\xff\x00", received=TS, raw=True).endswith("x        0xff00")
     assert line("x", b"", received=TS).endswith("(empty)")
 
 

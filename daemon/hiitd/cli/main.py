@@ -113,6 +113,9 @@ def _add_daemon_commands(sub: Subparsers) -> None:
     p = sub.add_parser("watch", help="print a daemon's MQTT messages readably")
     _add_common(p, as_json=True)
     p.add_argument("--athlete", help="athlete id to watch (default from the settings)")
+    p.add_argument(
+        "--raw", action="store_true", help="every payload in full (no summaries of long ones)"
+    )
 
 
 def _add_sensor_commands(sub: Subparsers) -> None:

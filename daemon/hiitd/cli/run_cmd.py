@@ -119,7 +119,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    return run_until_signal(watch(settings.mqtt, topics, out, as_json=args.json))
+    return run_until_signal(watch(settings.mqtt, topics, out, as_json=args.json, raw=args.raw))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -122,6 +122,40 @@ def _text(payload: bytes) -> str:
         return "0x" + payload.hex()
 
 
+LONG = 300  # characters: a longer line is summed up unless --raw
+
+
+def _size(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB"
+
+
+def _summary(payload: bytes) -> str | None:
+    """A binary payload in a few words ("PNG 55 KB"); None when it is text."""
+    if payload.startswith(b"\x89PNG"):
+        return f"PNG {_size(len(payload))}"
+    try:
+        payload.decode()
+    except UnicodeDecodeError:
+        return f"binary {_size(len(payload))}"
+    return None
+
+
+def _result_line(doc: dict[str, Any]) -> str:
+    """The session result in one short line (the whole of it with --raw)."""
+    work = doc.get("compliance") if isinstance(doc.get("compliance"), dict) else {}
+    parts = [
+        str(doc.get("workout", "?")),
+        "completed" if doc.get("completed") else "stopped",
+        f"{(doc.get('moving_s') or 0) / 60:.0f} min",
+        f"{(doc.get('distance_m') or 0) / 1000:.2f} km",
+    ]
+    if isinstance(work, dict) and work.get("in_pct") is not None:
+        parts.append(f"{work['in_pct']:.0f} % of the work in target")
+    if doc.get("analysed"):
+        parts.append("analysed")
+    return "  ".join(parts)
+
+
 def format_message(
     topic: str,
     payload: bytes,
@@ -129,9 +163,17 @@ def format_message(
     *,
     received: float | None = None,
     tz: tzinfo | None = None,
+    raw: bool = False,
 ) -> str:
-    """One readable line: time (the payload's ``ts``, else ``received``), what, values."""
+    """One readable line: time (the payload's ``ts``, else ``received``), what, values.
+
+    Without ``raw``, a binary payload is summed up ("PNG 55 KB"), the session result
+    is one short line, and any other line longer than ``LONG`` is cut with its size.
+    """
     relative = topic.removeprefix(f"{base}/") if topic.startswith(f"{base}/") else topic
+    binary = None if raw else _summary(payload)
+    if binary is not None:
+        return f"{_clock(received, tz)}  {relative.ljust(_LABEL_WIDTH)} {binary}"
     try:
         doc: Any = json.loads(payload) if payload else None
     except ValueError:
@@ -149,10 +191,14 @@ def format_message(
         label, text = relative.removesuffix("/availability"), f"sensor {_text(payload)}"
     elif relative.startswith("cmd/"):
         label, text = "cmd", f"{relative.removeprefix('cmd/')} {_text(payload)}".rstrip()
+    elif relative == "session/result" and isinstance(doc, dict) and not raw:
+        label, text = "result", _result_line(doc)
     elif doc is not None:
         text = _generic(doc)
     else:
         text = _text(payload) if payload else "(empty)"
+    if not raw and len(text) > LONG:
+        text = f"{text[:LONG]}... ({_size(len(payload))}; --raw for all)"
     return f"{_clock(ts, tz)}  {label.ljust(_LABEL_WIDTH)} {text}".rstrip()
 
 
@@ -172,6 +218,7 @@ async def watch(
     out: Callable[[str], None],
     *,
     as_json: bool,
+    raw: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> None:
     """Print every message under ``<base>`` until cancelled.
@@ -190,7 +237,10 @@ async def watch(
                 if as_json:
                     out(as_json_line(topic, message.payload, retained=message.retain, received=now))
                 else:
-                    out(format_message(topic, message.payload, topics.base, received=now))
+                    line = format_message(
+                        topic, message.payload, topics.base, received=now, raw=raw
+                    )
+                    out(line)
     except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
         failure = classify(exc, host=settings.host, port=settings.port)
         raise MqttError(f"{failure.reason}; {failure.advice}") from exc
