@@ -73,3 +73,22 @@ def test_config_check_prints_valid_toml(
     monkeypatch.delenv("HIITD_BLE__HR__ADDRESS")
     assert load_settings(again).ble == load_settings(None, ble=doc["ble"]).ble
     assert load_settings(again).ble.hr.address == "11:22:33:44:55:66"
+
+
+def test_the_demo_prints_a_watch_command_that_runs_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hiitd`` is not on the PATH after ``./dev demo``: the demo names the one that runs."""
+    import shlex  # noqa: PLC0415
+
+    from hiitd.cli.demo_cmd import _hiitd_command  # noqa: PLC0415
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    command = _hiitd_command()
+    assert command != "hiitd"
+    proc = subprocess.run(
+        [*shlex.split(command), "--version"], capture_output=True, text=True, timeout=60,
+        check=False, cwd=Path.cwd(),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("hiitd ")

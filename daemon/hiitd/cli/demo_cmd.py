@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import json
 import math
+import shutil
 import sys
 import time
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiitd.cli.cli_support import print_json, settings_from_args
@@ -142,10 +144,14 @@ async def _demo(settings: Settings, args: argparse.Namespace, printer: DemoPrint
         sys.stderr.write(
             f"hiitd demo: {args.workout} at {args.speed:g}x, publishing to {settings.mqtt.url}"
             f" under {settings.base_topic}/\n"
-            f"  watch it with: hiitd watch --broker {settings.mqtt.url}\n"
-            f"  or: mosquitto_sub -h {settings.mqtt.host} -p {settings.mqtt.port}"
-            f" -t '{settings.base_topic}/#' -v\n"
-            f"  sessions are recorded in {settings.storage.state_dir}\n"
+            f"  watch it with: {_hiitd_command()} watch --broker {settings.mqtt.url}\n"
+            + (
+                f"  or: mosquitto_sub -h {settings.mqtt.host} -p {settings.mqtt.port}"
+                f" -t '{settings.base_topic}/#' -v\n"
+                if shutil.which("mosquitto_sub")
+                else ""
+            )
+            + f"  sessions are recorded in {settings.storage.state_dir}\n"
         )
         if args.duration is None:
             await supervise(settings, clock, source, options)
@@ -186,6 +192,20 @@ def _own_state_dir(settings: Settings) -> Settings:
     merged = settings.model_dump()
     merged["storage"] = {**merged["storage"], "state_dir": settings.storage.state_dir / "demo"}
     return type(settings).model_validate(merged)
+
+
+def _hiitd_command() -> str:
+    """How to run hiitd from another terminal: ``hiitd`` when it is on the PATH, else the
+    script beside this Python (``.venv/bin/hiitd`` after ``./dev demo``)."""
+    if shutil.which("hiitd"):
+        return "hiitd"
+    beside = Path(sys.executable).parent / "hiitd"
+    if beside.is_file():
+        try:
+            return str(beside.relative_to(Path.cwd()))
+        except ValueError:
+            return str(beside)
+    return f"{sys.executable} -m hiitd"
 
 
 def _check_flags(args: argparse.Namespace) -> None:
