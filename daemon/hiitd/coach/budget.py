@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from hiitd.coach.cues import brief_text, is_short
+from hiitd.coach.cues import brief_text, is_short, summary_spoken
 from hiitd.coach.events import CORRECTION_KINDS, CueDropped, CueKind, Priority, State
 from hiitd.coach.speech import WINDOW_S, spoken_s
 from hiitd.coach.workout_model import Intensity
@@ -84,10 +84,31 @@ def settle(
             if _no_room(s, cfg, brief, now, eta, step_budget=False) is None:
                 said[at], full[at] = brief, cue
                 log.note(now, spoken_s(brief.text, wpm), _running_index(s))
-    upgraded = False
-    for at, cue in ranked:
-        if cue.priority < Priority.STEP and not upgraded:
-            upgraded = _upgrade(s, cfg, said, full, now=now, eta=eta)
+    high = [(at, c) for at, c in ranked if c.priority >= Priority.STEP]
+    low = [(at, c) for at, c in ranked if c.priority < Priority.STEP]
+    _weigh(s, cfg, high, said, dropped, now=now, eta=eta, change=change)
+    for at, cue in full.items():  # in full where there is room, before corrections
+        more = spoken_s(cue.text, wpm) - spoken_s(said[at].text, wpm)
+        if more > 0 and _no_room(s, cfg, cue, now, eta, said_s=more) is None:
+            said[at] = cue
+            log.note(now, more, _running_index(s))
+    _weigh(s, cfg, low, said, dropped, now=now, eta=eta, change=change)
+    return [said[at] for at, _ in ranked if at in said], dropped
+
+
+def _weigh(
+    s: SessionState,
+    cfg: CoachConfig,
+    cues: list[tuple[int, Cue]],
+    said: dict[int, Cue],
+    dropped: list[CueDropped],
+    *,
+    now: float,
+    eta: float | None,
+    change: bool,
+) -> None:
+    """Each of ``cues`` not said yet, in order: said when there is room, else dropped."""
+    for at, cue in cues:
         if at in said:
             continue
         why: str | None = None
@@ -97,33 +118,10 @@ def settle(
             why = _no_room(s, cfg, cue, now, eta)
         if why is None:
             said[at] = cue
-            log.note(now, spoken_s(cue.text, wpm), _running_index(s))
+            s.speech.note(now, spoken_s(cue.text, cfg.speech_wpm), _running_index(s))
         else:
             dropped.append(CueDropped(cue, why))
-            log.drop(cue.step_index)
-    if not upgraded:
-        _upgrade(s, cfg, said, full, now=now, eta=eta)
-    return [said[at] for at, _ in ranked if at in said], dropped
-
-
-def _upgrade(
-    s: SessionState,
-    cfg: CoachConfig,
-    said: dict[int, Cue],
-    full: dict[int, Cue],
-    *,
-    now: float,
-    eta: float | None,
-) -> bool:
-    """Announcements said in full where there is room (after the step-level cues, before
-    corrections and notices). True: done."""
-    wpm = cfg.speech_wpm
-    for at, cue in full.items():
-        more = spoken_s(cue.text, wpm) - spoken_s(said[at].text, wpm)
-        if more > 0 and _no_room(s, cfg, cue, now, eta, said_s=more) is None:
-            said[at] = cue
-            s.speech.note(now, more, _running_index(s))
-    return True
+            s.speech.drop(cue.step_index)
 
 
 def _announces(s: SessionState, cue: Cue) -> bool:
@@ -178,7 +176,8 @@ def _no_room(
         # The step change falls in a minute with this cue: leave room for what is said
         # then (the next step's announcement, and a work step's summary).
         later = used if eta is None else log.since(now + eta - WINDOW_S)
-        keep = RESERVE_S + (SUMMARY_RESERVE_S if _summary_said(s) else 0.0)
+        summary = s.run is not None and summary_spoken(s.run.ps, len(s.steps))
+        keep = RESERVE_S + (SUMMARY_RESERVE_S if summary else 0.0)
         if later + need + keep > limit:
             return (
                 f"{need:.1f} s more speech would leave the step change less than "
@@ -216,17 +215,6 @@ def _corrected(s: SessionState) -> bool:
         and run.ps.step.intensity is Intensity.ACTIVE
         and run.policy.metric is not None
         and not is_short(run.ps)
-    )
-
-
-def _summary_said(s: SessionState) -> bool:
-    """Whether the running step's summary will be said when it ends (lifecycle.end_step)."""
-    run = s.run
-    return (
-        run is not None
-        and run.ps.step.intensity is Intensity.ACTIVE
-        and not is_short(run.ps)
-        and run.ps.index + 1 < len(s.steps)
     )
 
 

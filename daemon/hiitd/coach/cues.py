@@ -151,6 +151,14 @@ def is_short(ps: PlannedStep) -> bool:
     )
 
 
+def summary_spoken(ps: PlannedStep, step_count: int) -> bool:
+    """Whether a step's summary is said as it ends (it is always published): for work
+    steps only, the runner's feedback on the rep ("Recovery 1 of 4 done: heart rate 132
+    average." took the minute's speech from the next rep's first correction); not for a
+    short step, nor for the last (the session's own summary follows at once)."""
+    return ps.step.intensity is Intensity.ACTIVE and not is_short(ps) and ps.index + 1 < step_count
+
+
 def terse_text(ps: PlannedStep, nxt: PlannedStep | None = None) -> str:
     """A short step's start: its name when it has a short one ("Sprint", "Rest"), else
     "Go", "Jog" or "Rest". A circuit's station by name and place ("Plank, 4 of 7.", with

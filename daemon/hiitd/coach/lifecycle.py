@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from hiitd.coach.ceiling import safety_ceiling
 from hiitd.coach.compliance import StepScore, work_compliance, work_phrases
-from hiitd.coach.cues import CueBook, is_short, metres_phrase, seconds_phrase
+from hiitd.coach.cues import CueBook, metres_phrase, seconds_phrase, summary_spoken
 from hiitd.coach.events import (
     Command,
     CueKind,
@@ -219,12 +219,7 @@ def end_step(
         s, more = finish(s, now, completed=False, reason=reason)
         return s, said + more
     last = run.ps.index + 1 >= len(s.steps)
-    # Said for work steps only, the runner's feedback on the rep: the others' summaries
-    # are published, not said ("Recovery 1 of 4 done: heart rate 132 average." took the
-    # minute's speech from the first correction of the next rep). Nor for a short step,
-    # nor for the last (the session's own summary follows at once).
-    work = run.ps.step.intensity is Intensity.ACTIVE
-    if work and not is_short(run.ps) and not last:
+    if summary_spoken(run.ps, len(s.steps)):
         said.append(
             s.cue(
                 CueKind.STEP_END,
