@@ -43,22 +43,15 @@ async def read_retained(
     """Connect with the configured login and TLS, subscribe to ``topics``, and return the
     retained messages the broker sends within ``wait_s``; MqttError (reason and advice)
     when the broker cannot be reached or refuses the login."""
+    from hiitd.mqtt.command_call import daemon_client  # noqa: PLC0415 - its one connect
+
     found: dict[str, bytes] = {}
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            client = await make_client(settings)
-            async with asyncio.timeout(CONNECT_TIMEOUT_S):
-                await stack.enter_async_context(client)
-            for topic in topics:
-                await client.subscribe(topic, qos=0, timeout=OPERATION_TIMEOUT_S)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait_s):
-                    async for message in client.messages:
-                        if message.retain and isinstance(message.payload, bytes):
-                            found[str(message.topic)] = message.payload
-                        if len(found) >= len(topics):
-                            break
-    except (aiomqtt.MqttError, OSError, TimeoutError) as exc:
-        failure = classify(exc, host=settings.host, port=settings.port)
-        raise MqttError(f"{failure.reason}; {failure.advice}") from exc
+    async with daemon_client(settings, topics) as client:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait_s):
+                async for message in client.messages:
+                    if message.retain and isinstance(message.payload, bytes):
+                        found[str(message.topic)] = message.payload
+                    if len(found) >= len(topics):
+                        break
     return found
