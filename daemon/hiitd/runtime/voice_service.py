@@ -143,8 +143,9 @@ class VoiceService:
             elif isinstance(e, StateChanged):
                 step = e.snapshot.step
                 index = None if step is None else step.index
-                if e.snapshot.state is State.RUNNING and index != self._step_index:
-                    batch.steps.append(-1 if index is None else index)
+                running = e.snapshot.state is State.RUNNING
+                if running and index is not None and index != self._step_index:
+                    batch.steps.append(index)
                 self._step_index = index
         self._idle.clear()
         self._inbox.put_nowait(batch)
@@ -158,11 +159,6 @@ class VoiceService:
         if group in self._planned:
             return
         batch.tones.append((f"{e.cue.id}:tone", now, False))
-
-    def _group(self) -> str:
-        s = self.engine.session
-        idx = s.run.ps.index if s.run is not None else -1
-        return f"{s.session_id}:{idx}"
 
     def _plan_tones(self, batch: _Batch, now: float) -> None:
         """Tones on the seconds before the next change that deserves them: the session's
@@ -198,7 +194,7 @@ class VoiceService:
         if nxt < len(s.steps) and s.steps[nxt].step.intensity is not Intensity.ACTIVE:
             return None, None
         left = run.remaining_s(s.moving_s)
-        return self._group(), None if left is None else now + left
+        return f"{s.session_id}:{run.ps.index}", None if left is None else now + left
 
     # ------------------------------------------------------------------ task
 
